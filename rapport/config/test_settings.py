@@ -1,0 +1,18 @@
+"""Settings for the test suite: fast hashing, tasks run in process, mail kept in memory."""
+
+import os
+
+os.environ.setdefault("RAPPORT_HTTPS", "false")
+
+from rapport.config.settings import *  # noqa: E402,F403
+from rapport.config.settings import DATABASES, STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+MEDIA_ROOT = os.environ.get("RAPPORT_TEST_MEDIA", "/tmp/rapport-test-media")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": None}  # in memory
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+LANGUAGE_CODE = "en"

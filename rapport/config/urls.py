@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from rapport.config.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+    path("", include("rapport.customers.urls")),
+    path("", include("rapport.web.urls")),
+]

@@ -1,0 +1,194 @@
+"""Teams, territories, users, roles and organisation settings — administrators' use cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from rapport.core.errors import InvalidInput, RuleViolation
+from rapport.core.models import OrganisationSettings, Role, RoleCode, RolePermission, Team, Territory, User
+from rapport.core.models.org import TreeNode
+from rapport.core.services._common import apply_changes, full_clean_or_raise, require_admin
+
+PARENT_CYCLE = _("A node cannot be placed under itself or one of its own children.")
+NODE_IN_USE = _("This node still has children; move or delete them first.")
+EMAIL_TAKEN = _("A user with this e-mail address already exists.")
+LAST_ADMIN = _("At least one active administrator must remain.")
+CANNOT_DEACTIVATE_SELF = _("You cannot deactivate your own account.")
+NOT_OWN_MANAGER = _("A user cannot be their own manager.")
+
+
+# --- trees ---------------------------------------------------------------------------------------
+
+def _check_parent(node: TreeNode, parent: TreeNode | None) -> None:
+    if parent is None or node.pk is None:
+        return
+    if parent.pk == node.pk or parent.path.startswith(node.path):
+        raise InvalidInput({"parent": [str(PARENT_CYCLE)]})
+
+
+def _rebuild_paths(node: TreeNode, old_path: str) -> None:
+    """Give a node its path from its parent, and carry the new prefix down its subtree."""
+    parent_path = node.parent.path if node.parent_id else "/"  # type: ignore[attr-defined]
+    node.path = f"{parent_path}{node.pk}/"
+    type(node).objects.filter(pk=node.pk).update(path=node.path)  # type: ignore[attr-defined]
+    if old_path and old_path != node.path:
+        for descendant in type(node).objects.filter(path__startswith=old_path).exclude(pk=node.pk):  # type: ignore[attr-defined]
+            descendant.path = node.path + descendant.path[len(old_path):]
+            descendant.save(update_fields=["path"])
+
+
+def _node_save(node: TreeNode, changes: dict[str, Any]) -> TreeNode:
+    old_path = node.path
+    _check_parent(node, changes.get("parent", node.parent))
+    apply_changes(node, changes)
+    full_clean_or_raise(node, exclude=["path"])
+    node.save()
+    _rebuild_paths(node, old_path)
+    return node
+
+
+def _node_delete(node: TreeNode) -> None:
+    if type(node).objects.filter(parent=node).exists():  # type: ignore[attr-defined]
+        raise RuleViolation(str(NODE_IN_USE))
+    node.delete()
+
+
+@transaction.atomic
+def team_create(*, actor: User, name: str, parent: Team | None = None, manager: User | None = None) -> Team:
+    """Create a team, optionally under a parent team."""
+    require_admin(actor)
+    return _node_save(Team(), {"name": name, "parent": parent, "manager": manager})  # type: ignore[return-value]
+
+
+@transaction.atomic
+def team_update(*, actor: User, team: Team, **changes: Any) -> Team:
+    """Rename a team, move it in the tree or change its manager."""
+    require_admin(actor)
+    return _node_save(team, changes)  # type: ignore[return-value]
+
+
+@transaction.atomic
+def team_delete(*, actor: User, team: Team) -> None:
+    """Delete an empty team (no sub-teams); its members are left without a team."""
+    require_admin(actor)
+    _node_delete(team)
+
+
+@transaction.atomic
+def territory_create(*, actor: User, name: str, parent: Territory | None = None) -> Territory:
+    """Create a territory, optionally inside a parent territory."""
+    require_admin(actor)
+    return _node_save(Territory(), {"name": name, "parent": parent})  # type: ignore[return-value]
+
+
+@transaction.atomic
+def territory_update(*, actor: User, territory: Territory, **changes: Any) -> Territory:
+    """Rename or move a territory."""
+    require_admin(actor)
+    return _node_save(territory, changes)  # type: ignore[return-value]
+
+
+@transaction.atomic
+def territory_delete(*, actor: User, territory: Territory) -> None:
+    """Delete a territory that has no sub-territories."""
+    require_admin(actor)
+    _node_delete(territory)
+
+
+# --- users -----------------------------------------------------------------------------------------
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput({"password": [str(m) for m in exc.messages]}) from exc
+
+
+def _remaining_admins(excluding: User) -> bool:
+    return User.objects.filter(role_id=RoleCode.ADMINISTRATOR, is_active=True).exclude(pk=excluding.pk).exists()
+
+
+@transaction.atomic
+def user_create(*, actor: User, email: str, password: str, **fields: Any) -> User:
+    """Create a user who logs in with `email`; the password must pass the password rules."""
+    require_admin(actor)
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise InvalidInput({"email": [str(EMAIL_TAKEN)]})
+    user = User(email=email, **fields)
+    full_clean_or_raise(user, exclude=["password"])
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, password: str | None = None, **changes: Any) -> User:
+    """Change a user's profile, role, team, manager…; an administrator keeps at least one admin."""
+    require_admin(actor)
+    if "email" in changes:
+        changes["email"] = str(changes["email"]).strip().lower()
+        if User.objects.filter(email__iexact=changes["email"]).exclude(pk=user.pk).exists():
+            raise InvalidInput({"email": [str(EMAIL_TAKEN)]})
+    if changes.get("is_active") is False and user.pk == actor.pk:
+        raise RuleViolation(str(CANNOT_DEACTIVATE_SELF))
+    manager = changes.get("manager")
+    if manager is not None and manager.pk == user.pk:
+        raise InvalidInput({"manager": [str(NOT_OWN_MANAGER)]})
+    was_admin = user.is_active and user.role_id == RoleCode.ADMINISTRATOR
+    apply_changes(user, changes)
+    still_admin = user.is_active and user.role_id == RoleCode.ADMINISTRATOR
+    if was_admin and not still_admin and not _remaining_admins(user):
+        raise RuleViolation(str(LAST_ADMIN))
+    full_clean_or_raise(user, exclude=["password"])
+    if password:
+        _check_password(password, user)
+        user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_update_preferences(*, actor: User, language: str | None = None, time_zone: str | None = None) -> User:
+    """A person changes their own language or time zone."""
+    changes = {k: v for k, v in {"language": language, "time_zone": time_zone}.items() if v is not None}
+    apply_changes(actor, changes)
+    full_clean_or_raise(actor, exclude=["password"])
+    actor.save(update_fields=list(changes))
+    return actor
+
+
+# --- roles -------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def role_permission_set(
+    *, actor: User, role: Role, record_type: str, can_create: bool, can_read: bool, can_edit: bool,
+    can_delete: bool, scope: str,
+) -> RolePermission:
+    """Set what a role may do with one record type, and how far it sees."""
+    require_admin(actor)
+    permission, _created = RolePermission.objects.get_or_create(role=role, record_type=record_type)
+    apply_changes(permission, {
+        "can_create": can_create, "can_read": can_read, "can_edit": can_edit,
+        "can_delete": can_delete, "scope": scope,
+    })
+    full_clean_or_raise(permission)
+    permission.save()
+    return permission
+
+
+@transaction.atomic
+def organisation_update(*, actor: User, **changes: Any) -> OrganisationSettings:
+    """Change the company name or the company currency."""
+    require_admin(actor)
+    settings_row = OrganisationSettings.objects.select_for_update().get(pk=1)
+    apply_changes(settings_row, changes)
+    full_clean_or_raise(settings_row)
+    settings_row.save()
+    return settings_row
