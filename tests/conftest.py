@@ -1,0 +1,72 @@
+"""Shared fixtures: an organisation with every role, two sales teams and a sub-team.
+
+    Company (admin, executive, marketing)
+    ├── EMEA            manager: emea_manager
+    │   └── Poland      salesperson (+ colleague)
+    └── Americas        other_salesperson, department_member
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from rapport.core.models import Team, User
+from tests.factories import PASSWORD, TeamFactory, UserFactory
+
+
+@dataclass
+class Org:
+    company: Team
+    emea: Team
+    poland: Team
+    americas: Team
+    admin: User
+    emea_manager: User
+    salesperson: User
+    colleague: User
+    other_salesperson: User
+    marketing: User
+    executive: User
+    department_member: User
+
+
+@pytest.fixture
+def org(db: None) -> Org:
+    company = TeamFactory(name="Company")
+    emea = TeamFactory(name="EMEA", parent=company)
+    poland = TeamFactory(name="Poland", parent=emea)
+    americas = TeamFactory(name="Americas", parent=company)
+    emea_manager = UserFactory(email="emea.manager@example.com", role_id="sales_manager", team=emea)
+    emea.manager = emea_manager
+    emea.save()
+    return Org(
+        company=company, emea=emea, poland=poland, americas=americas,
+        admin=UserFactory(email="admin@example.com", role_id="administrator", team=company),
+        emea_manager=emea_manager,
+        salesperson=UserFactory(email="sales@example.com", role_id="salesperson", team=poland, manager=emea_manager),
+        colleague=UserFactory(email="colleague@example.com", role_id="salesperson", team=poland, manager=emea_manager),
+        other_salesperson=UserFactory(email="other@example.com", role_id="salesperson", team=americas),
+        marketing=UserFactory(email="marketing@example.com", role_id="marketing", team=company),
+        executive=UserFactory(email="exec@example.com", role_id="executive", team=company),
+        department_member=UserFactory(email="dept@example.com", role_id="department_member", team=americas),
+    )
+
+
+def login(user: User) -> Client:
+    client = Client()
+    assert client.login(email=user.email, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def client_for():
+    """`client_for(user)` → a Django test client logged in as that user."""
+    return login
+
+
+def postgres_required() -> bool:
+    return os.environ.get("RAPPORT_REQUIRE_POSTGRES") == "1"
