@@ -1,9 +1,9 @@
 """Shared fixtures: an organisation with every role, two sales teams and a sub-team.
 
-    Company (admin, executive, marketing)
-    ├── EMEA            manager: emea_manager
-    │   └── Poland      salesperson (+ colleague)
-    └── Americas        other_salesperson, department_member
+Company (admin, executive, marketing)
+├── EMEA            manager: emea_manager
+│   └── Poland      salesperson (+ colleague)
+└── Americas        other_salesperson, department_member
 """
 
 from __future__ import annotations
@@ -44,7 +44,10 @@ def org(db: None) -> Org:
     emea.manager = emea_manager
     emea.save()
     return Org(
-        company=company, emea=emea, poland=poland, americas=americas,
+        company=company,
+        emea=emea,
+        poland=poland,
+        americas=americas,
         admin=UserFactory(email="admin@example.com", role_id="administrator", team=company),
         emea_manager=emea_manager,
         salesperson=UserFactory(email="sales@example.com", role_id="salesperson", team=poland, manager=emea_manager),
@@ -68,5 +71,14 @@ def client_for():
     return login
 
 
-def postgres_required() -> bool:
-    return os.environ.get("RAPPORT_REQUIRE_POSTGRES") == "1"
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """.ci/run sets RAPPORT_REQUIRE_POSTGRES=1 for its second run: then SQLite is an error."""
+    url = os.environ.get("DATABASE_URL", "")
+    if os.environ.get("RAPPORT_REQUIRE_POSTGRES") == "1" and not url.startswith(("postgres://", "postgresql://")):
+        raise pytest.UsageError("RAPPORT_REQUIRE_POSTGRES=1 but DATABASE_URL is not a PostgreSQL URL.")

@@ -1,17 +1,18 @@
 """Settings for the test suite: fast hashing, tasks run in process, mail kept in memory."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("RAPPORT_HTTPS", "false")
 
-from rapport.config.settings import *  # noqa: E402,F403
-from rapport.config.settings import DATABASES, STORAGES  # noqa: E402
+from rapport.config.settings import *  # noqa: F403
+from rapport.config.settings import DATABASES, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-MEDIA_ROOT = os.environ.get("RAPPORT_TEST_MEDIA", "/tmp/rapport-test-media")
+MEDIA_ROOT = Path(os.environ.get("RAPPORT_TEST_MEDIA", "/tmp/rapport-test-media"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}  # in memory
 DATABASES["default"]["CONN_MAX_AGE"] = 0

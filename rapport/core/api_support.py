@@ -39,7 +39,7 @@ class SessionAuth(APIKeyCookie):
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_active:
-            return user  # type: ignore[return-value]
+            return user if isinstance(user, User) else None
         return None
 
 
@@ -58,8 +58,14 @@ class Problem(Schema):
     errors: dict[str, list[str]] | None = None
 
 
-def problem(request: HttpRequest, api: NinjaAPI, status: int, title: str, detail: str,
-            errors: dict[str, list[str]] | None = None) -> HttpResponse:
+def problem(
+    request: HttpRequest,
+    api: NinjaAPI,
+    status: int,
+    title: str,
+    detail: str,
+    errors: dict[str, list[str]] | None = None,
+) -> HttpResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if errors:
         body["errors"] = errors
@@ -74,8 +80,14 @@ def _ninja_field(loc: list[Any]) -> str:
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
-    titles = {400: _("Bad request"), 401: _("Not authenticated"), 403: _("Forbidden"), 404: _("Not found"),
-              409: _("Conflict"), 422: _("Invalid input")}
+    titles = {
+        400: _("Bad request"),
+        401: _("Not authenticated"),
+        403: _("Forbidden"),
+        404: _("Not found"),
+        409: _("Conflict"),
+        422: _("Invalid input"),
+    }
 
     @api.exception_handler(InvalidInput)
     def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:

@@ -49,7 +49,9 @@ def snapshot(record: models.Model) -> Snapshot:
     return values
 
 
-def _entry(actor: User | None, record: models.Model, action: str, changes: dict[str, list[str]], note: str = "") -> AuditEntry:
+def _entry(
+    actor: User | None, record: models.Model, action: str, changes: dict[str, list[str]], note: str = ""
+) -> AuditEntry:
     return AuditEntry.objects.create(
         record_type=records.for_model(record).key,
         record_id=record.pk,

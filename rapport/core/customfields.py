@@ -28,7 +28,7 @@ NOT_A_DATE = gettext_lazy("Enter a date as YYYY-MM-DD.")
 NOT_A_CHOICE = gettext_lazy("Choose one of: %(choices)s.")
 NOT_AN_EMAIL = gettext_lazy("Enter a valid e-mail address.")
 NOT_A_URL = gettext_lazy("Enter a valid URL.")
-NOT_MONEY = gettext_lazy("Enter an amount and a currency code, e.g. {\"amount\": \"12.50\", \"currency\": \"EUR\"}.")
+NOT_MONEY = gettext_lazy('Enter an amount and a currency code, e.g. {"amount": "12.50", "currency": "EUR"}.')
 UNKNOWN_CURRENCY = gettext_lazy("Unknown currency: %(code)s.")
 UNKNOWN_FIELD = gettext_lazy("There is no such custom field.")
 TOO_LONG = gettext_lazy("Keep this under %(limit)s characters.")
@@ -42,7 +42,7 @@ def fields_for(record_type: str) -> list[CustomField]:
 
 
 def _decimal(raw: Any) -> str:
-    if isinstance(raw, bool) or isinstance(raw, float) and not raw == raw:
+    if isinstance(raw, bool) or (isinstance(raw, float) and not raw == raw):
         raise ValidationError(NOT_A_NUMBER)
     try:
         value = Decimal(str(raw).strip().replace(" ", "").replace(",", "."))
@@ -227,7 +227,9 @@ def form_field(field: CustomField, initial: Any = None) -> forms.Field:
 
 class MoneyWidget(forms.MultiWidget):
     def __init__(self) -> None:
-        super().__init__([forms.TextInput(attrs={"inputmode": "decimal"}), forms.TextInput(attrs={"size": 3, "maxlength": 3})])
+        super().__init__(
+            [forms.TextInput(attrs={"inputmode": "decimal"}), forms.TextInput(attrs={"size": 3, "maxlength": 3})]
+        )
 
     def decompress(self, value: Any) -> list[Any]:
         if isinstance(value, Mapping):

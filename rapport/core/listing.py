@@ -112,7 +112,10 @@ class ListSpec:
         queryset = visible_to(actor, self.model)
         errors: dict[str, str] = {}
         by_param = {f.param: f for f in self.filters}
-        custom = {f"cf_{f.key}": f for f in (custom_fields if custom_fields is not None else customfields.fields_for(self.record_type))}
+        custom = {
+            f"cf_{f.key}": f
+            for f in (custom_fields if custom_fields is not None else customfields.fields_for(self.record_type))
+        }
         condition = Q()
         for param, raw in params.items():
             raw = str(raw).strip() if raw is not None else ""

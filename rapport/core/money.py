@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils import timezone
@@ -19,6 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from rapport.core.errors import RuleViolation
 from rapport.core.models import ExchangeRate, OrganisationSettings
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 NO_RATE = _("There is no exchange rate for %(code)s on or before %(day)s.")
 CENT = Decimal("0.01")
@@ -47,13 +51,17 @@ class Money:
         return f"{self.amount:,.2f} {self.currency}"
 
 
-def money_fields(verbose_name: str, *, null: bool = True) -> tuple[models.DecimalField, models.ForeignKey]:
+def money_fields(verbose_name: StrOrPromise, *, null: bool = True) -> tuple[models.DecimalField, models.ForeignKey]:
     """The (amount, currency) column pair for one money attribute of a model."""
     amount = models.DecimalField(
         verbose_name, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES, null=null, blank=null
     )
     currency = models.ForeignKey(
-        "core.Currency", verbose_name=_("currency"), null=null, blank=null, on_delete=models.PROTECT,
+        "core.Currency",
+        verbose_name=_("currency"),
+        null=null,
+        blank=null,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     return amount, currency

@@ -25,22 +25,32 @@ OVERRIDES: dict[tuple[str, str], tuple[bool, bool, bool, bool, str]] = {
 }
 
 CURRENCIES = [
-    ("EUR", "Euro", "€"), ("USD", "US dollar", "$"), ("PLN", "Polish złoty", "zł"),
-    ("GBP", "Pound sterling", "£"), ("IDR", "Indonesian rupiah", "Rp"), ("TWD", "New Taiwan dollar", "NT$"),
+    ("EUR", "Euro", "€"),
+    ("USD", "US dollar", "$"),
+    ("PLN", "Polish złoty", "zł"),
+    ("GBP", "Pound sterling", "£"),
+    ("IDR", "Indonesian rupiah", "Rp"),
+    ("TWD", "New Taiwan dollar", "NT$"),
 ]
 
 
 def ensure_reference_data(**_kwargs: Any) -> None:
-    for code, name in RoleCode.choices:
-        Role.objects.get_or_create(code=code, defaults={"name": str(name)})
+    for code, label in RoleCode.choices:
+        Role.objects.get_or_create(code=code, defaults={"name": str(label)})
     for record_type in records.all_types():
         for code, _name in RoleCode.choices:
             create, read, edit, delete, scope = OVERRIDES.get((code, record_type.key), DEFAULT_RIGHTS[code])
             RolePermission.objects.get_or_create(
                 role_id=code,
                 record_type=record_type.key,
-                defaults={"can_create": create, "can_read": read, "can_edit": edit, "can_delete": delete, "scope": scope},
+                defaults={
+                    "can_create": create,
+                    "can_read": read,
+                    "can_edit": edit,
+                    "can_delete": delete,
+                    "scope": scope,
+                },
             )
-    for code, name, symbol in CURRENCIES:
-        Currency.objects.get_or_create(code=code, defaults={"name": name, "symbol": symbol})
+    for code, currency_name, symbol in CURRENCIES:
+        Currency.objects.get_or_create(code=code, defaults={"name": currency_name, "symbol": symbol})
     OrganisationSettings.objects.get_or_create(pk=1, defaults={"company_currency_id": "EUR"})

@@ -110,10 +110,10 @@ def matching(queryset: models.QuerySet[M], index: SearchIndex, text: str) -> mod
             output_field=models.BooleanField(),
         )
         return queryset.filter(condition)
-    condition = models.Q()
+    fallback = models.Q()
     for term in terms:
         any_column = models.Q()
         for column in index.columns:
             any_column |= models.Q(**{f"{column}__icontains": term})
-        condition &= any_column
-    return queryset.filter(condition)
+        fallback &= any_column
+    return queryset.filter(fallback)

@@ -13,7 +13,7 @@ def jobs_visible_to(actor: User) -> QuerySet[Job]:
     return Job.objects.all() if actor.is_administrator else Job.objects.filter(created_by=actor)
 
 
-def job_get(*, actor: User, job_id: object) -> Job:
+def job_get(*, actor: User, job_id: str) -> Job:
     try:
         return jobs_visible_to(actor).get(pk=job_id)
     except (Job.DoesNotExist, ValueError, TypeError, ValidationError) as exc:

@@ -66,9 +66,7 @@ def team_paths(actor: User) -> list[str]:
     """Paths of the teams whose subtrees the actor covers: their own team and any they manage."""
     paths: list[str] | None = actor.__dict__.get(_TEAM_PATHS_CACHE)
     if paths is None:
-        paths = list(
-            Team.objects.filter(Q(pk=actor.team_id) | Q(manager=actor)).values_list("path", flat=True)
-        )
+        paths = list(Team.objects.filter(Q(pk=actor.team_id) | Q(manager=actor)).values_list("path", flat=True))
         actor.__dict__[_TEAM_PATHS_CACHE] = paths
     return paths
 
@@ -90,9 +88,7 @@ def owner_condition(actor: User, scope: str, owner_field: str = "owner") -> Q | 
     return own | Q(**{f"{owner_field}_id__in": team_members})
 
 
-def visible_to(
-    actor: User | AnonymousUser | None, model: type[M], action: Action = "read"
-) -> models.QuerySet[M]:
+def visible_to(actor: User | AnonymousUser | None, model: type[M], action: Action = "read") -> models.QuerySet[M]:
     """Every record of `model` the actor may see — and, for another action, also act on."""
     queryset: models.QuerySet[M] = model._default_manager.all()
     record_type = records.for_model(model)

@@ -14,26 +14,66 @@ class CustomersConfig(AppConfig):
         from rapport.customers.models import Account, Contact
         from rapport.customers.timeline import account_contacts_entries, audit_entries
 
-        records.register(records.RecordType(
-            key="account", model=Account, label=_("account"), label_plural=_("accounts"),
-            detail_url_name="customers:account_detail",
-            audit_fields=(
-                "name", "type", "category", "industry", "parent", "territory", "owner", "website", "phone",
-                "email", "employees", "annual_revenue_amount", "annual_revenue_currency", "description",
-                "street", "city", "postal_code", "region", "country",
-            ),
-            describe=lambda a: " · ".join(filter(None, [a.get_type_display(), a.city, a.country])),
-        ))
-        records.register(records.RecordType(
-            key="contact", model=Contact, label=_("contact"), label_plural=_("contacts"),
-            detail_url_name="customers:contact_detail",
-            audit_fields=(
-                "first_name", "last_name", "title", "account", "email", "phone", "mobile", "owner",
-                "preferred_channel", "marketing_consent", "do_not_contact", "description",
-                "street", "city", "postal_code", "region", "country",
-            ),
-            describe=lambda c: " · ".join(filter(None, [c.title, c.account.name if c.account_id else "", c.email])),
-        ))
+        records.register(
+            records.RecordType(
+                key="account",
+                model=Account,
+                label=_("account"),
+                label_plural=_("accounts"),
+                detail_url_name="customers:account_detail",
+                audit_fields=(
+                    "name",
+                    "type",
+                    "category",
+                    "industry",
+                    "parent",
+                    "territory",
+                    "owner",
+                    "website",
+                    "phone",
+                    "email",
+                    "employees",
+                    "annual_revenue_amount",
+                    "annual_revenue_currency",
+                    "description",
+                    "street",
+                    "city",
+                    "postal_code",
+                    "region",
+                    "country",
+                ),
+                describe=lambda a: " · ".join(filter(None, [a.get_type_display(), a.city, a.country])),
+            )
+        )
+        records.register(
+            records.RecordType(
+                key="contact",
+                model=Contact,
+                label=_("contact"),
+                label_plural=_("contacts"),
+                detail_url_name="customers:contact_detail",
+                audit_fields=(
+                    "first_name",
+                    "last_name",
+                    "title",
+                    "account",
+                    "email",
+                    "phone",
+                    "mobile",
+                    "owner",
+                    "preferred_channel",
+                    "marketing_consent",
+                    "do_not_contact",
+                    "description",
+                    "street",
+                    "city",
+                    "postal_code",
+                    "region",
+                    "country",
+                ),
+                describe=lambda c: " · ".join(filter(None, [c.title, c.account.name if c.account_id else "", c.email])),
+            )
+        )
         register_handler("customers.export", exports.run_export)
         timeline.register("account", audit_entries)
         timeline.register("account", account_contacts_entries)

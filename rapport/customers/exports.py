@@ -88,20 +88,25 @@ def export_start(*, actor: User, record_type: str, params: dict[str, str], file_
     spec = SPECS[record_type][0]
     spec.apply(actor, params)  # refuse bad filters now, not in the worker
     model = SPECS[record_type][2]
-    title = _("Export of %(records)s (%(format)s)") % {"records": model._meta.verbose_name_plural, "format": file_format.upper()}
+    title = _("Export of %(records)s (%(format)s)") % {
+        "records": model._meta.verbose_name_plural,
+        "format": file_format.upper(),
+    }
     return job_start(
-        actor=actor, kind="customers.export", title=title,
+        actor=actor,
+        kind="customers.export",
+        title=title,
         params={"record_type": record_type, "filters": params, "format": file_format, "language": actor.language},
     )
 
 
-def _rows(queryset: Any, columns: list[Column], fields: list[CustomField], total: int, progress: Progress) -> Iterator[list[Any]]:
-    done = 0
-    for record in queryset.iterator(chunk_size=BATCH):
+def _rows(
+    queryset: Any, columns: list[Column], fields: list[CustomField], total: int, progress: Progress
+) -> Iterator[list[Any]]:
+    for done, record in enumerate(queryset.iterator(chunk_size=BATCH), start=1):
         row = [getter(record) for _label, getter in columns]
         row.extend(customfields.display(f, (record.custom or {}).get(f.key)) for f in fields)
         yield row
-        done += 1
         if done % BATCH == 0:
             progress(int(done * 95 / max(total, 1)))
 

@@ -54,16 +54,28 @@ class Account(Address):
     name = models.CharField(_("name"), max_length=200)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     category = models.ForeignKey(
-        CustomerCategory, verbose_name=_("customer category"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="accounts",
+        CustomerCategory,
+        verbose_name=_("customer category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
     )
     type = models.CharField(_("type"), max_length=20, choices=AccountType.choices, default=AccountType.PROSPECT)
     territory = models.ForeignKey(
-        "core.Territory", verbose_name=_("territory"), null=True, blank=True, on_delete=models.SET_NULL,
+        "core.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="accounts",
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent account"), null=True, blank=True, on_delete=models.SET_NULL,
+        "self",
+        verbose_name=_("parent account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="children",
     )
     owner = models.ForeignKey(
@@ -99,7 +111,8 @@ class Account(Address):
                 condition=~models.Q(parent=models.F("id")), name="%(app_label)s_%(class)s_not_own_parent"
             ),
             models.CheckConstraint(
-                condition=models.Q(annual_revenue_amount__isnull=True) | models.Q(annual_revenue_currency__isnull=False),
+                condition=models.Q(annual_revenue_amount__isnull=True)
+                | models.Q(annual_revenue_currency__isnull=False),
                 name="%(app_label)s_%(class)s_revenue_has_currency",
             ),
         ]

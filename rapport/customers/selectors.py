@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from rapport.core.listing import Filter, ListSpec
 from rapport.core.models import User
 from rapport.core.visibility import access, visible_to
-from rapport.customers.models import Account, AccountContact, AccountType, Contact, Consent
+from rapport.customers.models import Account, AccountContact, AccountType, Consent, Contact
 
 ACCOUNT_LIST = ListSpec(
     model=Account,
@@ -70,7 +70,9 @@ CONTACT_LIST = ListSpec(
 
 def account_get(*, actor: User, account_id: Any) -> Account:
     return access(
-        actor, Account, account_id,
+        actor,
+        Account,
+        account_id,
         queryset=visible_to(actor, Account).select_related(
             "owner", "category", "territory", "parent", "annual_revenue_currency", "created_by"
         ),
@@ -80,7 +82,9 @@ def account_get(*, actor: User, account_id: Any) -> Account:
 def contact_get(*, actor: User, contact_id: Any) -> Contact:
     links = AccountContact.objects.select_related("account").order_by("account__name")
     return access(
-        actor, Contact, contact_id,
+        actor,
+        Contact,
+        contact_id,
         queryset=visible_to(actor, Contact)
         .select_related("owner", "account", "created_by")
         .prefetch_related(Prefetch("account_links", queryset=links)),

@@ -28,18 +28,49 @@ INACTIVE_OWNER = gettext_lazy("The owner must be an active user.")
 REVENUE_NEEDS_CURRENCY = gettext_lazy("Give the currency of the annual revenue.")
 
 ACCOUNT_FIELDS = (
-    "name", "industry", "category", "type", "territory", "parent", "owner", "website", "phone", "email",
-    "employees", "annual_revenue_amount", "annual_revenue_currency", "description",
-    "street", "city", "postal_code", "region", "country",
+    "name",
+    "industry",
+    "category",
+    "type",
+    "territory",
+    "parent",
+    "owner",
+    "website",
+    "phone",
+    "email",
+    "employees",
+    "annual_revenue_amount",
+    "annual_revenue_currency",
+    "description",
+    "street",
+    "city",
+    "postal_code",
+    "region",
+    "country",
 )
 CONTACT_FIELDS = (
-    "first_name", "last_name", "title", "email", "phone", "mobile", "account", "owner",
-    "preferred_channel", "marketing_consent", "do_not_contact", "description",
-    "street", "city", "postal_code", "region", "country",
+    "first_name",
+    "last_name",
+    "title",
+    "email",
+    "phone",
+    "mobile",
+    "account",
+    "owner",
+    "preferred_channel",
+    "marketing_consent",
+    "do_not_contact",
+    "description",
+    "street",
+    "city",
+    "postal_code",
+    "region",
+    "country",
 )
 
 
 # --- shared steps ----------------------------------------------------------------------------------
+
 
 def _resolve(actor: User, field: str, value: Any) -> Any:
     """Turn an id (from a form or the API) into the record it names, within what the actor may use."""
@@ -100,18 +131,20 @@ def _notify_new_owner(actor: User, record: Account | Contact, previous_owner_id:
         kind = _("account") if isinstance(record, Account) else _("contact")
         notify(
             recipient=record.owner,
-            message=_("%(actor)s assigned the %(kind)s %(name)s to you.") % {"actor": actor, "kind": kind, "name": record},
+            message=_("%(actor)s assigned the %(kind)s %(name)s to you.")
+            % {"actor": actor, "kind": kind, "name": record},
             url=record.get_absolute_url(),
         )
 
 
 # --- accounts ------------------------------------------------------------------------------------
 
+
 def _check_parent(account: Account) -> None:
     parent = account.parent
     seen: set[int] = set()
     while parent is not None:
-        if account.pk is not None and parent.pk == account.pk or parent.pk in seen:
+        if (account.pk is not None and parent.pk == account.pk) or parent.pk in seen:
             raise InvalidInput({"parent": [str(PARENT_CYCLE)]})
         seen.add(parent.pk)
         parent = parent.parent
@@ -139,7 +172,11 @@ def account_create(*, actor: User, custom_fields: Mapping[str, Any] | None = Non
 
 @transaction.atomic
 def account_update(
-    *, actor: User, account_id: int, custom_fields: Mapping[str, Any] | None = None, partial: bool = True,
+    *,
+    actor: User,
+    account_id: int,
+    custom_fields: Mapping[str, Any] | None = None,
+    partial: bool = True,
     **changes: Any,
 ) -> Account:
     """Change an account's fields and custom fields; unchanged fields leave no audit entry."""
@@ -214,7 +251,7 @@ def _repoint_relations(keep: Account, duplicate: Account) -> None:
             continue
         related_model = relation.related_model
         field_name = relation.field.name
-        queryset = related_model._base_manager.filter(**{field_name: duplicate})  # type: ignore[union-attr]
+        queryset = related_model._base_manager.filter(**{field_name: duplicate})
         if related_model is Account:
             queryset = queryset.exclude(pk=keep.pk)
         queryset.update(**{field_name: keep})
@@ -222,11 +259,12 @@ def _repoint_relations(keep: Account, duplicate: Account) -> None:
 
 # --- contacts ------------------------------------------------------------------------------------
 
+
 def _sync_primary_link(contact: Contact, purchase_role: str | None) -> None:
     """The main account is always one of the contact's account links."""
     if contact.account_id is None:
         return
-    link, created = AccountContact.objects.get_or_create(account_id=contact.account_id, contact=contact)
+    link, _created = AccountContact.objects.get_or_create(account_id=contact.account_id, contact=contact)
     if purchase_role is not None and link.purchase_role != purchase_role:
         link.purchase_role = purchase_role
         full_clean_or_raise(link, exclude=["account", "contact"])
@@ -240,7 +278,10 @@ def _track_consent(contact: Contact, previous: str) -> None:
 
 @transaction.atomic
 def contact_create(
-    *, actor: User, custom_fields: Mapping[str, Any] | None = None, purchase_role: str | None = None,
+    *,
+    actor: User,
+    custom_fields: Mapping[str, Any] | None = None,
+    purchase_role: str | None = None,
     **fields: Any,
 ) -> Contact:
     """Create a contact, optionally at an account with a role in the purchase."""
@@ -258,8 +299,13 @@ def contact_create(
 
 @transaction.atomic
 def contact_update(
-    *, actor: User, contact_id: int, custom_fields: Mapping[str, Any] | None = None,
-    purchase_role: str | None = None, partial: bool = True, **changes: Any,
+    *,
+    actor: User,
+    contact_id: int,
+    custom_fields: Mapping[str, Any] | None = None,
+    purchase_role: str | None = None,
+    partial: bool = True,
+    **changes: Any,
 ) -> Contact:
     """Change a contact; a new main account becomes one of its links."""
     contact = access(actor, Contact, contact_id, "edit", visible_to(actor, Contact).select_for_update())

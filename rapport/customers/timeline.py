@@ -22,8 +22,11 @@ def audit_entries(actor: User, record: models.Model, limit: int) -> list[Timelin
     key = records.for_model(record).key
     return [
         TimelineEntry(
-            at=e.at, kind="audit", title=_audit_title(e),
-            body=", ".join(e.changes.keys()) if e.changes else "", actor=str(e.actor or ""),
+            at=e.at,
+            kind="audit",
+            title=_audit_title(e),
+            body=", ".join(e.changes.keys()) if e.changes else "",
+            actor=str(e.actor or ""),
         )
         for e in audit.history(key, record.pk)[:limit]
     ]
@@ -33,6 +36,8 @@ def account_contacts_entries(actor: User, record: models.Model, limit: int) -> l
     assert isinstance(record, Account)
     contacts = visible_to(actor, Contact).filter(account_links__account=record).order_by("-created_at")[:limit]
     return [
-        TimelineEntry(at=c.created_at, kind="contact", title=_("Contact added: %(name)s") % {"name": c}, url=c.get_absolute_url())
+        TimelineEntry(
+            at=c.created_at, kind="contact", title=_("Contact added: %(name)s") % {"name": c}, url=c.get_absolute_url()
+        )
         for c in contacts
     ]

@@ -21,7 +21,7 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
     def update(self, **kwargs: Any) -> int:
         raise PermissionError("The audit trail cannot be changed.")
 
-    def delete(self) -> tuple[int, dict[str, int]]:  # type: ignore[override]
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit trail cannot be deleted.")
 
 

@@ -20,7 +20,9 @@ class Currency(models.Model):
         verbose_name_plural = _("currencies")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(code__regex=r"^[A-Z]{3}$"), name="%(app_label)s_%(class)s_iso_code"),
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[A-Z]{3}$"), name="%(app_label)s_%(class)s_iso_code"
+            ),
             models.CheckConstraint(condition=models.Q(decimal_places__lte=4), name="%(app_label)s_%(class)s_decimals"),
         ]
 

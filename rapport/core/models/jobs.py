@@ -36,7 +36,9 @@ class Job(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(progress__lte=100), name="%(app_label)s_%(class)s_progress_range"),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="%(app_label)s_%(class)s_progress_range"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,11 @@ class TreeNode(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
@@ -36,8 +40,12 @@ class Team(TreeNode):
     """A sales team; sub-teams roll up to their parent for visibility and reporting."""
 
     manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("manager"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="managed_teams",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_teams",
     )
 
     class Meta(TreeNode.Meta):
@@ -64,7 +72,9 @@ class OrganisationSettings(models.Model):
 
     company_name = models.CharField(_("company name"), max_length=200, default="Rapport")
     company_currency = models.ForeignKey(
-        "core.Currency", verbose_name=_("company currency"), on_delete=models.PROTECT,
+        "core.Currency",
+        verbose_name=_("company currency"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
 

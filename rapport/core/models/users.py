@@ -103,27 +103,43 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     role = models.ForeignKey(
-        Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="users",
+        Role,
+        verbose_name=_("role"),
+        on_delete=models.PROTECT,
+        related_name="users",
         default=RoleCode.SALESPERSON,
     )
     team = models.ForeignKey(
-        "core.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
+        "core.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="members",
     )
     territory = models.ForeignKey(
-        "core.Territory", verbose_name=_("territory"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="users",
+        "core.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="users",
     )
     manager = models.ForeignKey(
-        "self", verbose_name=_("manager"), null=True, blank=True, on_delete=models.SET_NULL,
+        "self",
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="reports",
     )
-    language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
-    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     hourly_cost_rate = models.DecimalField(
-        _("hourly cost rate"), max_digits=12, decimal_places=2, default=Decimal("0.00"),
+        _("hourly cost rate"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("In the company currency; used to cost activities."),
     )
@@ -131,7 +147,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("can use Django's admin"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -165,9 +181,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 class LoginEvent(models.Model):
     """One successful or failed login; the platform's login history."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="logins"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="logins")
     email = models.CharField(max_length=254)
     succeeded = models.BooleanField()
     ip_address = models.GenericIPAddressField(null=True)
@@ -176,3 +190,6 @@ class LoginEvent(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} {'ok' if self.succeeded else 'failed'} {self.at:%Y-%m-%d %H:%M}"

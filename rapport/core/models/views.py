@@ -18,7 +18,9 @@ class SavedView(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["owner", "record_type", "name"], name="%(app_label)s_%(class)s_unique_name"),
+            models.UniqueConstraint(
+                fields=["owner", "record_type", "name"], name="%(app_label)s_%(class)s_unique_name"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -32,9 +32,18 @@ def _clean_choices(field_type: str, choices: Any) -> list[str]:
 
 
 @transaction.atomic
-def custom_field_create(*, actor: User, record_type: str, key: str, label: str, field_type: str,
-                        required: bool = False, choices: Any = None, help_text: str = "",
-                        position: int | None = None) -> CustomField:
+def custom_field_create(
+    *,
+    actor: User,
+    record_type: str,
+    key: str,
+    label: str,
+    field_type: str,
+    required: bool = False,
+    choices: Any = None,
+    help_text: str = "",
+    position: int | None = None,
+) -> CustomField:
     """Add a field to a record type; it appears at once in forms, lists, exports and the API."""
     require_admin(actor)
     if record_type not in {rt.key for rt in records.with_custom_fields()}:
@@ -44,8 +53,13 @@ def custom_field_create(*, actor: User, record_type: str, key: str, label: str, 
     if position is None:
         position = CustomField.objects.filter(record_type=record_type).count()
     field = CustomField(
-        record_type=record_type, key=key, label=label, field_type=field_type, required=required,
-        help_text=help_text, position=position,
+        record_type=record_type,
+        key=key,
+        label=label,
+        field_type=field_type,
+        required=required,
+        help_text=help_text,
+        position=position,
     )
     full_clean_or_raise(field, exclude=["choices"])
     field.choices = _clean_choices(field_type, choices)

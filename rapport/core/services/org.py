@@ -24,6 +24,7 @@ NOT_OWN_MANAGER = _("A user cannot be their own manager.")
 
 # --- trees ---------------------------------------------------------------------------------------
 
+
 def _check_parent(node: TreeNode, parent: TreeNode | None) -> None:
     if parent is None or node.pk is None:
         return
@@ -33,12 +34,13 @@ def _check_parent(node: TreeNode, parent: TreeNode | None) -> None:
 
 def _rebuild_paths(node: TreeNode, old_path: str) -> None:
     """Give a node its path from its parent, and carry the new prefix down its subtree."""
-    parent_path = node.parent.path if node.parent_id else "/"  # type: ignore[attr-defined]
+    parent = node.parent
+    parent_path = parent.path if parent is not None else "/"
     node.path = f"{parent_path}{node.pk}/"
     type(node).objects.filter(pk=node.pk).update(path=node.path)  # type: ignore[attr-defined]
     if old_path and old_path != node.path:
         for descendant in type(node).objects.filter(path__startswith=old_path).exclude(pk=node.pk):  # type: ignore[attr-defined]
-            descendant.path = node.path + descendant.path[len(old_path):]
+            descendant.path = node.path + descendant.path[len(old_path) :]
             descendant.save(update_fields=["path"])
 
 
@@ -101,6 +103,7 @@ def territory_delete(*, actor: User, territory: Territory) -> None:
 
 
 # --- users -----------------------------------------------------------------------------------------
+
 
 def _check_password(password: str, user: User) -> None:
     try:
@@ -166,18 +169,32 @@ def user_update_preferences(*, actor: User, language: str | None = None, time_zo
 
 # --- roles -------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def role_permission_set(
-    *, actor: User, role: Role, record_type: str, can_create: bool, can_read: bool, can_edit: bool,
-    can_delete: bool, scope: str,
+    *,
+    actor: User,
+    role: Role,
+    record_type: str,
+    can_create: bool,
+    can_read: bool,
+    can_edit: bool,
+    can_delete: bool,
+    scope: str,
 ) -> RolePermission:
     """Set what a role may do with one record type, and how far it sees."""
     require_admin(actor)
     permission, _created = RolePermission.objects.get_or_create(role=role, record_type=record_type)
-    apply_changes(permission, {
-        "can_create": can_create, "can_read": can_read, "can_edit": can_edit,
-        "can_delete": can_delete, "scope": scope,
-    })
+    apply_changes(
+        permission,
+        {
+            "can_create": can_create,
+            "can_read": can_read,
+            "can_edit": can_edit,
+            "can_delete": can_delete,
+            "scope": scope,
+        },
+    )
     full_clean_or_raise(permission)
     permission.save()
     return permission
