@@ -17,3 +17,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}  # in memory
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 LANGUAGE_CODE = "en"
+# whitenoise warns when the collected-static folder is missing; tests serve from the finders.
+STATIC_ROOT = Path(os.environ.get("RAPPORT_TEST_STATIC", "/tmp/rapport-test-static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True

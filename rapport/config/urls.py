@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from rapport.config.api import api
+from rapport.config.health import health
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("health/", health, name="health"),
     path("django-admin/", admin.site.urls),
     path("", include("rapport.customers.urls")),
     path("", include("rapport.web.urls")),

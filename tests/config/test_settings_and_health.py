@@ -1,0 +1,38 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_health_answers_ok_without_login():
+    response = Client().get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_deploy_check_is_clean_with_production_settings(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": "x" * 64 + "production-like-secret-key-for-the-deploy-check",
+        "ALLOWED_HOSTS": "crm.example.com",
+        "RAPPORT_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "rapport.config.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "RAPPORT_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "rapport.config.settings"}
+    code = "import django; django.setup(); from django.db import connection; c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "wal", result.stderr
