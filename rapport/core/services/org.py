@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -15,11 +17,13 @@ from rapport.core.models.org import TreeNode
 from rapport.core.services._common import apply_changes, full_clean_or_raise, require_admin
 
 PARENT_CYCLE = _("A node cannot be placed under itself or one of its own children.")
+NAME_TAKEN = _("There is already one with this name at this place in the tree.")
 NODE_IN_USE = _("This node still has children; move or delete them first.")
 EMAIL_TAKEN = _("A user with this e-mail address already exists.")
 LAST_ADMIN = _("At least one active administrator must remain.")
 CANNOT_DEACTIVATE_SELF = _("You cannot deactivate your own account.")
 NOT_OWN_MANAGER = _("A user cannot be their own manager.")
+UNKNOWN_TIME_ZONE = _("Choose a time zone from the IANA list, e.g. Europe/Warsaw.")
 
 
 # --- trees ---------------------------------------------------------------------------------------
@@ -44,10 +48,18 @@ def _rebuild_paths(node: TreeNode, old_path: str) -> None:
             descendant.save(update_fields=["path"])
 
 
+def _check_sibling_name(node: TreeNode) -> None:
+    # The database's unique (parent, name) does not cover top-level nodes (NULL parents differ).
+    siblings = type(node).objects.filter(parent_id=node.parent_id, name__iexact=node.name.strip())  # type: ignore[attr-defined]
+    if siblings.exclude(pk=node.pk).exists():
+        raise InvalidInput({"name": [str(NAME_TAKEN)]})
+
+
 def _node_save(node: TreeNode, changes: dict[str, Any]) -> TreeNode:
     old_path = node.path
     _check_parent(node, changes.get("parent", node.parent))
     apply_changes(node, changes)
+    _check_sibling_name(node)
     full_clean_or_raise(node, exclude=["path"])
     node.save()
     _rebuild_paths(node, old_path)
@@ -123,6 +135,8 @@ def user_create(*, actor: User, email: str, password: str, **fields: Any) -> Use
     email = User.objects.normalize_email(email).strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise InvalidInput({"email": [str(EMAIL_TAKEN)]})
+    if "time_zone" in fields:
+        _check_time_zone(fields["time_zone"])
     user = User(email=email, **fields)
     full_clean_or_raise(user, exclude=["password"])
     _check_password(password, user)
@@ -139,6 +153,8 @@ def user_update(*, actor: User, user: User, password: str | None = None, **chang
         changes["email"] = str(changes["email"]).strip().lower()
         if User.objects.filter(email__iexact=changes["email"]).exclude(pk=user.pk).exists():
             raise InvalidInput({"email": [str(EMAIL_TAKEN)]})
+    if "time_zone" in changes:
+        _check_time_zone(changes["time_zone"])
     if changes.get("is_active") is False and user.pk == actor.pk:
         raise RuleViolation(str(CANNOT_DEACTIVATE_SELF))
     manager = changes.get("manager")
@@ -157,10 +173,38 @@ def user_update(*, actor: User, user: User, password: str | None = None, **chang
     return user
 
 
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _check_time_zone(time_zone: str) -> None:
+    if time_zone not in _time_zones():
+        raise InvalidInput({"time_zone": [str(UNKNOWN_TIME_ZONE)]})
+
+
 @transaction.atomic
-def user_update_preferences(*, actor: User, language: str | None = None, time_zone: str | None = None) -> User:
-    """A person changes their own language or time zone."""
-    changes = {k: v for k, v in {"language": language, "time_zone": time_zone}.items() if v is not None}
+def user_update_preferences(
+    *,
+    actor: User,
+    language: str | None = None,
+    time_zone: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+) -> User:
+    """A person changes their own language, time zone or name (nothing else about themselves)."""
+    changes = {
+        k: v
+        for k, v in {
+            "language": language,
+            "time_zone": time_zone,
+            "first_name": first_name.strip() if first_name is not None else None,
+            "last_name": last_name.strip() if last_name is not None else None,
+        }.items()
+        if v is not None
+    }
+    if "time_zone" in changes:
+        _check_time_zone(changes["time_zone"])
     apply_changes(actor, changes)
     full_clean_or_raise(actor, exclude=["password"])
     actor.save(update_fields=list(changes))

@@ -1,0 +1,1 @@
+"""Administrators' settings pages: people, structure, rights, custom fields, reference data."""
