@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -28,6 +31,12 @@ class BearerToken(HttpBearer):
         user = token_authenticate(token)
         if user is not None:
             request.user = user
+            # The session middleware saw an anonymous request: apply the person's preferences here.
+            translation.activate(user.language or settings.LANGUAGE_CODE)
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
         return user
 
 
@@ -35,6 +44,13 @@ class SessionAuth(APIKeyCookie):
     """The browser's session (the UI's own htmx calls); CSRF is checked for unsafe methods."""
 
     param_name = "sessionid"
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a signed-in session there is nothing to protect from CSRF: answer 401, not 403.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = getattr(request, "user", None)
@@ -128,3 +144,31 @@ def actor_of(request: HttpRequest) -> User:
     user = request.auth if isinstance(getattr(request, "auth", None), User) else request.user  # type: ignore[attr-defined]
     assert isinstance(user, User)
     return user
+
+
+_ERROR_RESPONSES = {
+    400: "The request body is not valid JSON.",
+    401: "No valid token or session.",
+    403: "The role does not allow this (or the CSRF check of a session request failed).",
+    404: "The record does not exist or is not visible to you.",
+    409: "A business rule refuses the change.",
+    422: "Some fields are not valid; `errors` names each one.",
+}
+
+
+def add_problem_responses(schema: dict[str, Any]) -> None:
+    """Document the problem-details answers every operation may give, with the `Problem` schema."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    reference = {"$ref": "#/components/schemas/Problem"}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in _ERROR_RESPONSES.items():
+                if status == 400 and "requestBody" not in operation:
+                    continue
+                if status not in responses and str(status) not in responses:
+                    responses[status] = {
+                        "description": description,
+                        "content": {PROBLEM_JSON: {"schema": reference}},
+                    }

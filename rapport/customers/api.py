@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
-from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.http import HttpRequest, HttpResponse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ValidationError as PydanticValidationError
 
 from rapport.core import audit
+from rapport.core.api import JobOut
 from rapport.core.api_support import ListOut, actor_of
+from rapport.core.errors import InvalidInput
 from rapport.core.listing import paginate
+from rapport.core.models import Job
 from rapport.customers import selectors, services
+from rapport.customers.exports import export_start
 from rapport.customers.models import Account, AccountType, Consent, Contact, PreferredChannel, PurchaseRole
+from rapport.customers.vcard import contact_vcard
 
 accounts_router = Router(tags=["accounts"])
 contacts_router = Router(tags=["contacts"])
 
 
 # --- schemas -------------------------------------------------------------------------------------
+
 
 class AccountOut(Schema):
     id: int
@@ -105,7 +114,9 @@ class AccountFilters(Schema):
     country: str | None = Field(None, max_length=100)
     created_after: dt.date | None = None
     created_before: dt.date | None = None
-    ordering: str | None = Field(None, description="name, created, updated, type, category, owner, country; prefix - to reverse.")
+    ordering: str | None = Field(
+        None, description="name, created, updated, type, category, owner, country; prefix - to reverse."
+    )
     page: int = Field(1, ge=1)
     limit: int = Field(50, ge=1, le=200)
 
@@ -197,7 +208,9 @@ class ContactFilters(Schema):
     country: str | None = Field(None, max_length=100)
     created_after: dt.date | None = None
     created_before: dt.date | None = None
-    ordering: str | None = Field(None, description="name, first_name, email, account, created, updated, owner; prefix - to reverse.")
+    ordering: str | None = Field(
+        None, description="name, first_name, email, account, created, updated, owner; prefix - to reverse."
+    )
     page: int = Field(1, ge=1)
     limit: int = Field(50, ge=1, le=200)
 
@@ -222,6 +235,7 @@ class HistoryOut(Schema):
 
 # --- helpers -------------------------------------------------------------------------------------
 
+
 def _filter_params(filters: Schema, request: HttpRequest) -> dict[str, Any]:
     """Declared filters plus any `cf_<key>` custom-field filters from the query string."""
     params = {k: v for k, v in filters.dict(exclude={"page", "limit"}).items() if v is not None}
@@ -238,6 +252,7 @@ def _write_fields(payload: Schema, exclude_unset: bool) -> tuple[dict[str, Any],
 
 # --- accounts ------------------------------------------------------------------------------------
 
+
 @accounts_router.get("", response=ListOut[AccountOut], summary="List accounts")
 def list_accounts(request: HttpRequest, filters: Query[AccountFilters]) -> dict[str, Any]:
     queryset = selectors.ACCOUNT_LIST.apply(actor_of(request), _filter_params(filters, request))
@@ -246,11 +261,11 @@ def list_accounts(request: HttpRequest, filters: Query[AccountFilters]) -> dict[
 
 
 @accounts_router.post("", response={201: AccountOut}, summary="Create an account")
-def create_account(request: HttpRequest, payload: AccountIn) -> tuple[int, Account]:
+def create_account(request: HttpRequest, payload: AccountIn) -> Status[Account]:
     fields, custom, _role = _write_fields(payload, exclude_unset=False)
     if fields.get("owner") is None:
         fields.pop("owner", None)
-    return 201, services.account_create(actor=actor_of(request), custom_fields=custom, **fields)
+    return Status(201, services.account_create(actor=actor_of(request), custom_fields=custom, **fields))
 
 
 @accounts_router.get("/{int:account_id}", response=AccountOut, summary="Get an account")
@@ -265,9 +280,9 @@ def update_account(request: HttpRequest, account_id: int, payload: AccountPatch)
 
 
 @accounts_router.delete("/{int:account_id}", response={204: None}, summary="Delete an account")
-def delete_account(request: HttpRequest, account_id: int) -> tuple[int, None]:
+def delete_account(request: HttpRequest, account_id: int) -> Status[None]:
     services.account_delete(actor=actor_of(request), account_id=account_id)
-    return 204, None
+    return Status(204, None)
 
 
 @accounts_router.post("/{int:account_id}/merge", response=AccountOut, summary="Merge a duplicate into this account")
@@ -283,6 +298,7 @@ def account_history(request: HttpRequest, account_id: int) -> Any:
 
 # --- contacts ------------------------------------------------------------------------------------
 
+
 def _with_links(contact: Contact) -> Contact:
     contact.account_links_list = list(contact.account_links.all())  # type: ignore[attr-defined]
     return contact
@@ -296,13 +312,13 @@ def list_contacts(request: HttpRequest, filters: Query[ContactFilters]) -> dict[
 
 
 @contacts_router.post("", response={201: ContactDetailOut}, summary="Create a contact")
-def create_contact(request: HttpRequest, payload: ContactIn) -> tuple[int, Contact]:
+def create_contact(request: HttpRequest, payload: ContactIn) -> Status[Contact]:
     fields, custom, role = _write_fields(payload, exclude_unset=False)
     if fields.get("owner") is None:
         fields.pop("owner", None)
     actor = actor_of(request)
     contact = services.contact_create(actor=actor, custom_fields=custom, purchase_role=role, **fields)
-    return 201, _with_links(selectors.contact_get(actor=actor, contact_id=contact.pk))
+    return Status(201, _with_links(selectors.contact_get(actor=actor, contact_id=contact.pk)))
 
 
 @contacts_router.get("/{int:contact_id}", response=ContactDetailOut, summary="Get a contact")
@@ -319,21 +335,23 @@ def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatch)
 
 
 @contacts_router.delete("/{int:contact_id}", response={204: None}, summary="Delete a contact")
-def delete_contact(request: HttpRequest, contact_id: int) -> tuple[int, None]:
+def delete_contact(request: HttpRequest, contact_id: int) -> Status[None]:
     services.contact_delete(actor=actor_of(request), contact_id=contact_id)
-    return 204, None
+    return Status(204, None)
 
 
 @contacts_router.post("/{int:contact_id}/accounts", response=ContactDetailOut, summary="Link a contact to an account")
 def link_contact(request: HttpRequest, contact_id: int, payload: LinkIn) -> Contact:
     actor = actor_of(request)
-    services.contact_link_account(actor=actor, contact_id=contact_id, account_id=payload.account,
-                                  purchase_role=payload.purchase_role or "")
+    services.contact_link_account(
+        actor=actor, contact_id=contact_id, account_id=payload.account, purchase_role=payload.purchase_role or ""
+    )
     return _with_links(selectors.contact_get(actor=actor, contact_id=contact_id))
 
 
-@contacts_router.delete("/{int:contact_id}/accounts/{int:account_id}", response=ContactDetailOut,
-                        summary="Unlink a contact from an account")
+@contacts_router.delete(
+    "/{int:contact_id}/accounts/{int:account_id}", response=ContactDetailOut, summary="Unlink a contact from an account"
+)
 def unlink_contact(request: HttpRequest, contact_id: int, account_id: int) -> Contact:
     actor = actor_of(request)
     services.contact_unlink_account(actor=actor, contact_id=contact_id, account_id=account_id)
@@ -344,3 +362,74 @@ def unlink_contact(request: HttpRequest, contact_id: int, account_id: int) -> Co
 def contact_history(request: HttpRequest, contact_id: int) -> Any:
     contact = selectors.contact_get(actor=actor_of(request), contact_id=contact_id)
     return audit.history("contact", contact.pk)
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+UNKNOWN_FILTER = gettext_lazy("There is no such filter.")
+
+
+class ExportIn(Schema):
+    format: Literal["csv", "xlsx"] = "csv"
+    filters: dict[str, str | int | bool | None] = Field(
+        default_factory=dict,
+        description="The list's query parameters (q, owner, ordering, cf_<key>…), without page and limit.",
+    )
+
+
+def _export_params(filters: dict[str, Any], schema: type[Schema]) -> dict[str, str]:
+    """Check the filters against the list's own parameter schema; the job keeps them as strings."""
+    allowed = set(schema.model_fields) - {"page", "limit"}
+    declared = {k: v for k, v in filters.items() if not k.startswith("cf_") and v is not None}
+    unknown = sorted(set(declared) - allowed)
+    if unknown:
+        raise InvalidInput({f"filters.{k}": [str(UNKNOWN_FILTER)] for k in unknown})
+    try:
+        parsed = schema.model_validate(declared)
+    except PydanticValidationError as exc:
+        raise InvalidInput(
+            {"filters." + ".".join(str(p) for p in e["loc"]): [str(e["msg"])] for e in exc.errors()}
+        ) from exc
+    values = parsed.model_dump(mode="json", include=set(declared))
+    values.update({k: v for k, v in filters.items() if k.startswith("cf_") and v is not None})
+    return {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in values.items()}
+
+
+def _start_export(request: HttpRequest, record_type: str, payload: ExportIn, schema: type[Schema]) -> Status[Job]:
+    params = _export_params(payload.filters, schema)
+    try:
+        job = export_start(actor=actor_of(request), record_type=record_type, params=params, file_format=payload.format)
+    except InvalidInput as exc:
+        exc.errors = {(f"filters.{k}" if k in params or k == "ordering" else k): v for k, v in exc.errors.items()}
+        raise
+    return Status(202, job)
+
+
+@accounts_router.post("/export", response={202: JobOut}, summary="Export the account list (CSV or XLSX) as a job")
+def export_accounts(request: HttpRequest, payload: ExportIn) -> Status[Job]:
+    return _start_export(request, "account", payload, AccountFilters)
+
+
+@contacts_router.post("/export", response={202: JobOut}, summary="Export the contact list (CSV or XLSX) as a job")
+def export_contacts(request: HttpRequest, payload: ExportIn) -> Status[Job]:
+    return _start_export(request, "contact", payload, ContactFilters)
+
+
+# --- vCard ---------------------------------------------------------------------------------------
+
+
+@contacts_router.get(
+    "/{int:contact_id}/vcard",
+    summary="A contact as a vCard 3.0 file",
+    openapi_extra={
+        "responses": {
+            200: {"description": "A vCard 3.0 file.", "content": {"text/vcard": {"schema": {"type": "string"}}}}
+        }
+    },
+)
+def contact_vcard_file(request: HttpRequest, contact_id: int) -> HttpResponse:
+    contact = selectors.contact_get(actor=actor_of(request), contact_id=contact_id)
+    response = HttpResponse(contact_vcard(contact), content_type="text/vcard; charset=utf-8")
+    name = slugify(str(contact)) or f"contact-{contact.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.vcf"'
+    return response

@@ -1,0 +1,175 @@
+"""Every API route with a record id in its path, called by someone who must not see the record.
+
+Hidden records answer 404; organisation data everyone may read (users, teams, territories, custom
+field definitions) answers 200 to a read and 403 to a write. Nothing in the database changes. A new
+route with an id fails `test_every_id_route_is_walked` until it is added to `CASES` below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from rapport.config.api import api
+from rapport.core.models import CustomField, Job, User
+from rapport.core.services.customfields import custom_field_create
+from rapport.core.services.tokens import token_issue
+from rapport.customers.exports import export_start
+from rapport.customers.models import Account, AccountContact
+from tests.api.conftest import API, ApiClient, assert_problem, db_snapshot, token_for
+from tests.factories import AccountFactory, ContactFactory, TerritoryFactory
+
+
+def id_routes() -> set[tuple[str, str]]:
+    """(METHOD, path) of every operation whose path holds a parameter, from Ninja's own routers."""
+    routes: set[tuple[str, str]] = set()
+    for bound in api._get_bound_routers():
+        for path, view in bound.path_operations.items():
+            full = "/" + f"{bound.prefix}/{path}".strip("/").replace("//", "/")
+            if "{" not in full:
+                continue
+            for operation in view.operations:
+                for method in operation.methods:
+                    routes.add((method.upper(), re.sub(r"\{\w+:(\w+)\}", r"{\1}", full)))
+    return routes
+
+
+@dataclass
+class Scene:
+    """Records of the Poland team (the salesperson's), and one record of the outsider's own."""
+
+    account: Account
+    other_account: Account
+    contact: Any
+    user: User
+    team_id: int
+    territory_id: int
+    field: CustomField
+    job: Job
+    token_id: int
+    own_account: Account
+
+
+def _scene(org: Any) -> Scene:
+    account = AccountFactory.create(owner=org.salesperson, name="Hidden")
+    other_account = AccountFactory.create(owner=org.salesperson, name="Hidden too")
+    contact = ContactFactory.create(owner=org.salesperson, account=account)
+    AccountContact.objects.create(account=account, contact=contact)
+    field = custom_field_create(actor=org.admin, record_type="account", key="tier", label="Tier", field_type="text")
+    job = export_start(actor=org.salesperson, record_type="account", params={}, file_format="csv")
+    token, _clear = token_issue(actor=org.salesperson, name="theirs")
+    return Scene(
+        account=account,
+        other_account=other_account,
+        contact=contact,
+        user=org.colleague,
+        team_id=org.poland.pk,
+        territory_id=TerritoryFactory.create(name="Poland").pk,
+        field=field,
+        job=job,
+        token_id=token.pk,
+        own_account=AccountFactory.create(owner=org.other_salesperson, name="Outsider's own"),
+    )
+
+
+HIDDEN, READ_OK, FORBIDDEN = {404}, {200}, {403}
+
+#: (METHOD, path) → (concrete path, JSON body, the statuses allowed)
+Case = Callable[[Scene], tuple[str, Any, set[int]]]
+CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/accounts/{account_id}"): lambda s: (f"accounts/{s.account.pk}", None, HIDDEN),
+    ("PATCH", "/accounts/{account_id}"): lambda s: (f"accounts/{s.account.pk}", {"name": "Taken over"}, HIDDEN),
+    ("DELETE", "/accounts/{account_id}"): lambda s: (f"accounts/{s.account.pk}", None, HIDDEN),
+    ("POST", "/accounts/{account_id}/merge"): lambda s: (
+        f"accounts/{s.account.pk}/merge",
+        {"duplicate": s.own_account.pk},
+        HIDDEN,
+    ),
+    ("GET", "/accounts/{account_id}/history"): lambda s: (f"accounts/{s.account.pk}/history", None, HIDDEN),
+    ("GET", "/contacts/{contact_id}"): lambda s: (f"contacts/{s.contact.pk}", None, HIDDEN),
+    ("PATCH", "/contacts/{contact_id}"): lambda s: (
+        f"contacts/{s.contact.pk}",
+        {"last_name": "Taken over", "owner": None},
+        HIDDEN,
+    ),
+    ("DELETE", "/contacts/{contact_id}"): lambda s: (f"contacts/{s.contact.pk}", None, HIDDEN),
+    ("POST", "/contacts/{contact_id}/accounts"): lambda s: (
+        f"contacts/{s.contact.pk}/accounts",
+        {"account": s.own_account.pk, "purchase_role": "champion"},
+        HIDDEN,
+    ),
+    ("DELETE", "/contacts/{contact_id}/accounts/{account_id}"): lambda s: (
+        f"contacts/{s.contact.pk}/accounts/{s.account.pk}",
+        None,
+        HIDDEN,
+    ),
+    ("GET", "/contacts/{contact_id}/history"): lambda s: (f"contacts/{s.contact.pk}/history", None, HIDDEN),
+    ("GET", "/contacts/{contact_id}/vcard"): lambda s: (f"contacts/{s.contact.pk}/vcard", None, HIDDEN),
+    ("GET", "/jobs/{job_id}"): lambda s: (f"jobs/{s.job.pk}", None, HIDDEN),
+    ("GET", "/jobs/{job_id}/download"): lambda s: (f"jobs/{s.job.pk}/download", None, HIDDEN),
+    ("DELETE", "/users/me/tokens/{token_id}"): lambda s: (f"users/me/tokens/{s.token_id}", None, HIDDEN),
+    # Organisation data: readable by everyone, writable by administrators only.
+    ("GET", "/users/{user_id}"): lambda s: (f"users/{s.user.pk}", None, READ_OK),
+    ("PATCH", "/users/{user_id}"): lambda s: (f"users/{s.user.pk}", {"role": "administrator"}, FORBIDDEN),
+    ("GET", "/teams/{team_id}"): lambda s: (f"teams/{s.team_id}", None, READ_OK),
+    ("PATCH", "/teams/{team_id}"): lambda s: (f"teams/{s.team_id}", {"name": "Taken over"}, FORBIDDEN),
+    ("DELETE", "/teams/{team_id}"): lambda s: (f"teams/{s.team_id}", None, FORBIDDEN),
+    ("GET", "/territories/{territory_id}"): lambda s: (f"territories/{s.territory_id}", None, READ_OK),
+    ("PATCH", "/territories/{territory_id}"): lambda s: (f"territories/{s.territory_id}", {"name": "X"}, FORBIDDEN),
+    ("DELETE", "/territories/{territory_id}"): lambda s: (f"territories/{s.territory_id}", None, FORBIDDEN),
+    ("GET", "/custom-fields/{field_id}"): lambda s: (f"custom-fields/{s.field.pk}", None, READ_OK),
+    ("PATCH", "/custom-fields/{field_id}"): lambda s: (f"custom-fields/{s.field.pk}", {"label": "X"}, FORBIDDEN),
+    ("DELETE", "/custom-fields/{field_id}"): lambda s: (f"custom-fields/{s.field.pk}", None, FORBIDDEN),
+}
+
+
+def test_every_id_route_is_walked():
+    routes = {(method, path.removeprefix(API)) for method, path in id_routes()}
+    missing = routes - set(CASES)
+    assert not missing, f"Add these routes to CASES in {__file__}: {sorted(missing)}"
+    assert set(CASES) <= routes, f"CASES lists routes that no longer exist: {sorted(set(CASES) - routes)}"
+
+
+@pytest.mark.parametrize("outsider", ["other_salesperson", "department_member"])
+def test_outsider_gets_404_or_403_and_nothing_changes(org, outsider, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        scene = _scene(org)
+    assert Job.objects.get(pk=scene.job.pk).file  # the download route has a file to refuse
+    client = ApiClient(token_for(getattr(org, outsider)))
+    before = db_snapshot()
+    walked = set()
+    for (method, _path), case in sorted(CASES.items()):
+        url, body, allowed = case(scene)
+        response = client._call(method.lower(), url, body)
+        assert response.status_code in allowed, (method, url, response.status_code, response.content)
+        if response.status_code >= 400:
+            assert_problem(response, response.status_code)
+        else:
+            assert b"password" not in response.content
+        assert db_snapshot() == before, (method, url)
+        walked.add((method, _path))
+    assert walked == set(CASES)
+
+
+def test_merge_with_a_hidden_duplicate_is_404_and_changes_nothing(org):
+    hidden = AccountFactory.create(owner=org.salesperson, name="Hidden")
+    own = AccountFactory.create(owner=org.other_salesperson, name="Own")
+    client = ApiClient(token_for(org.other_salesperson))
+    before = db_snapshot()
+    assert_problem(client.post(f"accounts/{own.pk}/merge", {"duplicate": hidden.pk}), 404)
+    assert_problem(client.patch(f"accounts/{own.pk}", {"parent": hidden.pk}), 422, {"parent"})
+    assert db_snapshot() == before
+
+
+def test_ids_out_of_range_are_never_a_500(org):
+    client = ApiClient(token_for(org.admin))
+    huge = 2**70
+    for method, path in sorted(id_routes()):
+        url = re.sub(r"\{job_id\}", "f" * 40, path.removeprefix(API)).lstrip("/")
+        url = re.sub(r"\{\w+\}", str(huge), url)
+        response = client._call(method.lower(), url, {})
+        assert response.status_code in {404, 405, 422}, (method, url, response.status_code, response.content)
