@@ -36,11 +36,11 @@ class Org:
 
 @pytest.fixture
 def org(db: None) -> Org:
-    company = TeamFactory(name="Company")
-    emea = TeamFactory(name="EMEA", parent=company)
-    poland = TeamFactory(name="Poland", parent=emea)
-    americas = TeamFactory(name="Americas", parent=company)
-    emea_manager = UserFactory(email="emea.manager@example.com", role_id="sales_manager", team=emea)
+    company = TeamFactory.create(name="Company")
+    emea = TeamFactory.create(name="EMEA", parent=company)
+    poland = TeamFactory.create(name="Poland", parent=emea)
+    americas = TeamFactory.create(name="Americas", parent=company)
+    emea_manager = UserFactory.create(email="emea.manager@example.com", role_id="sales_manager", team=emea)
     emea.manager = emea_manager
     emea.save()
     return Org(
@@ -48,14 +48,14 @@ def org(db: None) -> Org:
         emea=emea,
         poland=poland,
         americas=americas,
-        admin=UserFactory(email="admin@example.com", role_id="administrator", team=company),
+        admin=UserFactory.create(email="admin@example.com", role_id="administrator", team=company),
         emea_manager=emea_manager,
-        salesperson=UserFactory(email="sales@example.com", role_id="salesperson", team=poland, manager=emea_manager),
-        colleague=UserFactory(email="colleague@example.com", role_id="salesperson", team=poland, manager=emea_manager),
-        other_salesperson=UserFactory(email="other@example.com", role_id="salesperson", team=americas),
-        marketing=UserFactory(email="marketing@example.com", role_id="marketing", team=company),
-        executive=UserFactory(email="exec@example.com", role_id="executive", team=company),
-        department_member=UserFactory(email="dept@example.com", role_id="department_member", team=americas),
+        salesperson=UserFactory.create(email="sales@example.com", role_id="salesperson", team=poland, manager=emea_manager),
+        colleague=UserFactory.create(email="colleague@example.com", role_id="salesperson", team=poland, manager=emea_manager),
+        other_salesperson=UserFactory.create(email="other@example.com", role_id="salesperson", team=americas),
+        marketing=UserFactory.create(email="marketing@example.com", role_id="marketing", team=company),
+        executive=UserFactory.create(email="exec@example.com", role_id="executive", team=company),
+        department_member=UserFactory.create(email="dept@example.com", role_id="department_member", team=americas),
     )
 
 

@@ -11,7 +11,7 @@ from rapport.customers.models import Account, Contact, CustomerCategory
 PASSWORD = "correct-horse-battery-9"
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(factory.django.DjangoModelFactory[Team]):
     class Meta:
         model = Team
         skip_postgeneration_save = True
@@ -20,12 +20,12 @@ class TeamFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def set_path(obj: Team, create: bool, extracted: object, **kwargs: object) -> None:
-        parent_path = obj.parent.path if obj.parent_id else "/"
+        parent_path = obj.parent.path if obj.parent is not None else "/"
         obj.path = f"{parent_path}{obj.pk}/"
         obj.save(update_fields=["path"])
 
 
-class TerritoryFactory(factory.django.DjangoModelFactory):
+class TerritoryFactory(factory.django.DjangoModelFactory[Territory]):
     class Meta:
         model = Territory
         skip_postgeneration_save = True
@@ -34,12 +34,12 @@ class TerritoryFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def set_path(obj: Territory, create: bool, extracted: object, **kwargs: object) -> None:
-        parent_path = obj.parent.path if obj.parent_id else "/"
+        parent_path = obj.parent.path if obj.parent is not None else "/"
         obj.path = f"{parent_path}{obj.pk}/"
         obj.save(update_fields=["path"])
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -56,14 +56,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save(update_fields=["password"])
 
 
-class CategoryFactory(factory.django.DjangoModelFactory):
+class CategoryFactory(factory.django.DjangoModelFactory[CustomerCategory]):
     class Meta:
         model = CustomerCategory
 
     name = factory.Sequence(lambda n: f"Category {n}")
 
 
-class AccountFactory(factory.django.DjangoModelFactory):
+class AccountFactory(factory.django.DjangoModelFactory[Account]):
     class Meta:
         model = Account
 
@@ -71,7 +71,7 @@ class AccountFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(UserFactory)
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     class Meta:
         model = Contact
 
