@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -162,3 +163,15 @@ def test_list_searches_filters_sorts_and_paginates(org: Any, admin_client: Clien
     assert html.lstrip().startswith('<div id="results"')
     assert "<html" not in html
     assert "colleague@example.com" in html
+
+
+def test_a_manager_loop_is_refused(org: Any) -> None:
+    from rapport.core.errors import InvalidInput
+    from rapport.core.services.org import NOT_OWN_MANAGER, user_update
+
+    # salesperson reports to emea_manager; making emea_manager report to salesperson closes a loop.
+    with pytest.raises(InvalidInput) as refused:
+        user_update(actor=org.admin, user=org.emea_manager, manager=org.salesperson)
+    assert refused.value.errors == {"manager": [str(NOT_OWN_MANAGER)]}
+    org.emea_manager.refresh_from_db()
+    assert org.emea_manager.manager is None

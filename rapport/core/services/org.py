@@ -22,7 +22,7 @@ NODE_IN_USE = _("This node still has children; move or delete them first.")
 EMAIL_TAKEN = _("A user with this e-mail address already exists.")
 LAST_ADMIN = _("At least one active administrator must remain.")
 CANNOT_DEACTIVATE_SELF = _("You cannot deactivate your own account.")
-NOT_OWN_MANAGER = _("A user cannot be their own manager.")
+NOT_OWN_MANAGER = _("A user cannot be their own manager, directly or through their reports.")
 UNKNOWN_TIME_ZONE = _("Choose a time zone from the IANA list, e.g. Europe/Warsaw.")
 
 
@@ -145,6 +145,16 @@ def user_create(*, actor: User, email: str, password: str, **fields: Any) -> Use
     return user
 
 
+def _check_manager_chain(user: User, manager: User | None) -> None:
+    """Refuse a manager who is the user or reports to them, however indirectly (a loop)."""
+    seen: set[int] = set()
+    while manager is not None and manager.pk not in seen:
+        if manager.pk == user.pk:
+            raise InvalidInput({"manager": [str(NOT_OWN_MANAGER)]})
+        seen.add(manager.pk)
+        manager = manager.manager
+
+
 @transaction.atomic
 def user_update(*, actor: User, user: User, password: str | None = None, **changes: Any) -> User:
     """Change a user's profile, role, team, manager…; an administrator keeps at least one admin."""
@@ -157,9 +167,7 @@ def user_update(*, actor: User, user: User, password: str | None = None, **chang
         _check_time_zone(changes["time_zone"])
     if changes.get("is_active") is False and user.pk == actor.pk:
         raise RuleViolation(str(CANNOT_DEACTIVATE_SELF))
-    manager = changes.get("manager")
-    if manager is not None and manager.pk == user.pk:
-        raise InvalidInput({"manager": [str(NOT_OWN_MANAGER)]})
+    _check_manager_chain(user, changes.get("manager"))
     was_admin = user.is_active and user.role_id == RoleCode.ADMINISTRATOR
     apply_changes(user, changes)
     still_admin = user.is_active and user.role_id == RoleCode.ADMINISTRATOR
