@@ -8,7 +8,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from rapport.core import customfields
 from rapport.core.errors import InvalidInput
@@ -18,6 +18,9 @@ from rapport.core.models import CustomField, Job, User
 from rapport.core.services.jobs import Progress, job_start
 from rapport.customers.models import Account, Contact
 from rapport.customers.selectors import ACCOUNT_LIST, CONTACT_LIST
+
+UNKNOWN_RECORD_TYPE = gettext_lazy("Unknown record type.")
+UNKNOWN_FORMAT = gettext_lazy("Choose csv or xlsx.")
 
 FORMATS = ("csv", "xlsx")
 BATCH = 2000
@@ -82,9 +85,9 @@ SPECS: dict[str, tuple[ListSpec, Callable[[], list[Column]], Any]] = {
 def export_start(*, actor: User, record_type: str, params: dict[str, str], file_format: str) -> Job:
     """Queue an export of the list as the actor sees it, with the same filters and order."""
     if record_type not in SPECS:
-        raise InvalidInput({"record_type": [_("Unknown record type.")]})
+        raise InvalidInput({"record_type": [str(UNKNOWN_RECORD_TYPE)]})
     if file_format not in FORMATS:
-        raise InvalidInput({"format": [_("Choose csv or xlsx.")]})
+        raise InvalidInput({"format": [str(UNKNOWN_FORMAT)]})
     spec = SPECS[record_type][0]
     spec.apply(actor, params)  # refuse bad filters now, not in the worker
     model = SPECS[record_type][2]

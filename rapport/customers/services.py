@@ -87,6 +87,8 @@ def _resolve(actor: User, field: str, value: Any) -> Any:
     if field not in choices:
         return value
     queryset, what = choices[field]
+    if field == "annual_revenue_currency" and isinstance(value, str):
+        value = value.strip().upper()  # "pln" names PLN, as in custom money fields
     try:
         return queryset.get(pk=value)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
@@ -229,12 +231,29 @@ def account_merge(*, actor: User, keep_id: int, duplicate_id: int) -> Account:
     return keep
 
 
+_REVENUE = ("annual_revenue_amount", "annual_revenue_currency")
+
+
 def _fill_blanks(keep: Account, duplicate: Account) -> None:
     for name in ACCOUNT_FIELDS:
+        if name in _REVENUE:
+            continue
         field = Account._meta.get_field(name)
         attname = field.attname  # type: ignore[union-attr]
         if getattr(keep, attname) in (None, "") and getattr(duplicate, attname) not in (None, ""):
             setattr(keep, attname, getattr(duplicate, attname))
+    # An amount only means something in its own currency: take both or neither.
+    if keep.annual_revenue_amount is None and duplicate.annual_revenue_amount is not None:
+        keep.annual_revenue_amount = duplicate.annual_revenue_amount
+        keep.annual_revenue_currency_id = duplicate.annual_revenue_currency_id
+    # The duplicate's parent may be the kept account or one of its sub-accounts: never a cycle.
+    parent, seen = keep.parent, set()
+    while parent is not None and parent.pk not in seen:
+        if parent.pk in (keep.pk, duplicate.pk):
+            keep.parent = None
+            break
+        seen.add(parent.pk)
+        parent = parent.parent
     keep.custom = {**(duplicate.custom or {}), **(keep.custom or {})}
 
 
