@@ -20,7 +20,8 @@ def _display(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        # Normalised: the stored 1000.50 and the submitted 1000.5 are the same value, not a change.
+        return format(value.normalize(), "f")
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, list):

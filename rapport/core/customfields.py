@@ -32,6 +32,7 @@ NOT_MONEY = gettext_lazy('Enter an amount and a currency code, e.g. {"amount": "
 UNKNOWN_CURRENCY = gettext_lazy("Unknown currency: %(code)s.")
 UNKNOWN_FIELD = gettext_lazy("There is no such custom field.")
 TOO_LONG = gettext_lazy("Keep this under %(limit)s characters.")
+NOT_YES_NO = gettext_lazy("Enter yes or no.")
 
 TEXT_LIMIT = 1000
 MAX_DIGITS = 18
@@ -45,13 +46,18 @@ def _decimal(raw: Any) -> str:
     if isinstance(raw, bool) or (isinstance(raw, float) and not raw == raw):
         raise ValidationError(NOT_A_NUMBER)
     try:
-        value = Decimal(str(raw).strip().replace(" ", "").replace(",", "."))
+        # Any whitespace is a thousands separator: "1 234,50" and "1\u00a0234,50" (Polish formatting).
+        value = Decimal("".join(str(raw).split()).replace(",", "."))
     except (InvalidOperation, ValueError) as exc:
         raise ValidationError(NOT_A_NUMBER) from exc
     if not value.is_finite() or len(value.as_tuple().digits) > MAX_DIGITS:
         raise ValidationError(NOT_A_NUMBER)
     # Normalised so that "12.50" and "12.5" are stored, compared and filtered alike.
-    return format(value.normalize(), "f")
+    text = format(value.normalize(), "f")
+    whole, _point, fraction = text.lstrip("-").partition(".")
+    if len(whole) > MAX_DIGITS or len(fraction) > MAX_DIGITS:  # "1e400" is not an 18-digit number
+        raise ValidationError(NOT_A_NUMBER)
+    return text
 
 
 def _money(raw: Any) -> dict[str, str]:
@@ -97,7 +103,7 @@ def _checkbox(raw: Any) -> bool:
         return True
     if text in {"0", "false", "no", "off", "n", ""}:
         return False
-    raise ValidationError(gettext_lazy("Enter yes or no."))
+    raise ValidationError(NOT_YES_NO)
 
 
 def _text(raw: Any, validator: Any = None, message: Any = None) -> str:
@@ -120,7 +126,7 @@ def clean_value(field: CustomField, raw: Any) -> Any:
     """The canonical stored value of one field, or ValidationError with a message for a person."""
     if field.field_type == CustomFieldType.CHECKBOX:
         return _checkbox(raw if raw is not None else False)
-    if is_empty(raw):
+    if is_empty(raw) or (isinstance(raw, str) and not raw.strip()):
         if field.required:
             raise ValidationError(REQUIRED)
         return None
@@ -259,7 +265,9 @@ def filter_q(field: CustomField, raw: str) -> Q:
     lookup = f"custom__{field.key}"
     match field.field_type:
         case CustomFieldType.CHECKBOX:
-            return Q(**{lookup: _checkbox(raw)})
+            ticked = _checkbox(raw)
+            # A record saved before the field existed has no value: for a person it is not ticked.
+            return Q(**{lookup: True}) if ticked else Q(**{lookup: False}) | ~Q(custom__has_key=field.key)
         case CustomFieldType.MULTI_CHOICE:
             return Q(**{f"{lookup}__icontains": f'"{raw}"'})
         case CustomFieldType.TEXT | CustomFieldType.EMAIL | CustomFieldType.URL:

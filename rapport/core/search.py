@@ -4,11 +4,21 @@ A record type declares its searchable text columns once (`SearchIndex`); its mig
 the index with `SearchIndex.operations()`, and `matching(queryset, index, text)` narrows any
 queryset — already restricted by `visible_to` — to records whose words start with the words typed.
 Prefix matching: "acm cor" finds "Acme Corporation".
+
+Both engines behave alike: words are split at any punctuation (so "anna.nowak@acme.pl" is found
+by "nowak" and by the whole address) and Latin letters match without their diacritics in either
+direction ("lodz" finds "Łódź", "łódź" finds "Lodz"). SQLite's tokenizer removes diacritics itself
+except from the few letters Unicode does not decompose (ł, ø, đ…), which its triggers fold; on
+PostgreSQL one immutable function (`rapport_search_fold`, plain `translate()`, no extension) folds
+the document and the query is folded in Python with the same table. Changing the table needs the
+indexes rebuilt (reverse and re-apply the search-index migrations).
 """
 
 from __future__ import annotations
 
 import re
+import string
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -20,6 +30,58 @@ M = TypeVar("M", bound=models.Model)
 MAX_WORDS = 8
 MAX_WORD_LENGTH = 40
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+#: Latin letters that no Unicode decomposition turns into an ASCII letter, or that SQLite's
+#: tokenizer leaves alone (ǡ): folded explicitly on both engines.
+_SPECIAL_FOLDS = {
+    "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H",
+    "ı": "i", "ŧ": "t", "Ŧ": "T", "ǡ": "a", "Ǡ": "A",  # noqa: RUF001 — these letters are the point
+}  # fmt: skip
+_LATIN_RANGES = (range(0xC0, 0x250), range(0x1E00, 0x1F00))
+PG_FOLD_FUNCTION = "rapport_search_fold"
+
+
+def _fold_map() -> dict[str, str]:
+    """Accented Latin letter → its ASCII letter, the same set SQLite's `remove_diacritics 2` folds."""
+    folds: dict[str, str] = {}
+    for block in _LATIN_RANGES:
+        for code in block:
+            letter = chr(code)
+            base = "".join(c for c in unicodedata.normalize("NFD", letter) if not unicodedata.combining(c))
+            if base != letter and len(base) == 1 and base.isascii() and base.isalpha():
+                folds[letter] = base
+    return folds | _SPECIAL_FOLDS
+
+
+FOLDS = _fold_map()
+_FOLD_TABLE = str.maketrans(FOLDS)
+
+
+def fold(text: str) -> str:
+    """Lower-case text without diacritics on Latin letters: what the indexes hold and queries ask."""
+    return text.translate(_FOLD_TABLE).lower()
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _pg_fold_function() -> str:
+    # PostgreSQL's parser keeps "a.b@c.d", "3.5" or "12-34" as one token where SQLite splits them:
+    # ASCII punctuation becomes a space so both engines see the same words.
+    source = "".join(FOLDS) + string.punctuation
+    target = "".join(FOLDS.values()) + " " * len(string.punctuation)
+    return (
+        f"CREATE OR REPLACE FUNCTION {PG_FOLD_FUNCTION}(text) RETURNS text "
+        "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE "
+        f"AS $fold$ SELECT translate($1, {_sql_literal(source)}, {_sql_literal(target)}) $fold$"
+    )
+
+
+def _sqlite_fold(expression: str) -> str:
+    for letter, base in _SPECIAL_FOLDS.items():
+        expression = f"replace({expression}, '{letter}', '{base}')"
+    return expression
 
 
 @dataclass(frozen=True)
@@ -38,12 +100,13 @@ class SearchIndex:
     def pg_document(self, qualified: bool = False) -> str:
         prefix = f'"{self.table}".' if qualified else ""
         parts = " || ' ' || ".join(f"coalesce({prefix}\"{c}\", '')" for c in self.columns)
-        return f"to_tsvector('simple'::regconfig, {parts})"
+        return f"to_tsvector('simple'::regconfig, {PG_FOLD_FUNCTION}({parts}))"
 
     def _sqlite_create(self) -> list[str]:
         cols = ", ".join(self.columns)
-        new_vals = ", ".join(f"new.{c}" for c in self.columns)
-        old_vals = ", ".join(f"old.{c}" for c in self.columns)
+        new_vals = ", ".join(_sqlite_fold(f"new.{c}") for c in self.columns)
+        old_vals = ", ".join(_sqlite_fold(f"old.{c}") for c in self.columns)
+        all_vals = ", ".join(_sqlite_fold(c) for c in self.columns)
         fts = self.fts_table
         return [
             f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{self.table}', content_rowid='id', "
@@ -55,7 +118,8 @@ class SearchIndex:
             f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {cols} ON {self.table} BEGIN "
             f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old_vals}); "
             f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new_vals}); END",
-            f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
+            # Not 'rebuild': that would index the raw columns, without the triggers' folding.
+            f"INSERT INTO {fts}(rowid, {cols}) SELECT id, {all_vals} FROM {self.table}",
         ]
 
     def _sqlite_drop(self) -> list[str]:
@@ -68,14 +132,17 @@ class SearchIndex:
             statements = self._sqlite_create() if create else self._sqlite_drop()
         elif vendor == "postgresql":
             statements = (
-                [f"CREATE INDEX IF NOT EXISTS {self.pg_index} ON {self.table} USING gin ({self.pg_document()})"]
+                [
+                    _pg_fold_function(),
+                    f"CREATE INDEX IF NOT EXISTS {self.pg_index} ON {self.table} USING gin ({self.pg_document()})",
+                ]
                 if create
                 else [f"DROP INDEX IF EXISTS {self.pg_index}"]
             )
         else:  # other engines fall back to LIKE, without an index
             statements = []
         for statement in statements:
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)  # literal SQL: a "%" is not a placeholder
 
     def operations(self) -> list[migrations.operations.base.Operation]:
         """Migration operations that create (and on reverse, drop) this index."""
@@ -87,16 +154,28 @@ class SearchIndex:
             )
         ]
 
+    def rebuild_operations(self) -> list[migrations.operations.base.Operation]:
+        """Migration operations that drop and recreate this index (after the folding rules changed)."""
+
+        def rebuild(apps: Any, schema_editor: Any) -> None:
+            self._run(apps, schema_editor, create=False)
+            self._run(apps, schema_editor, create=True)
+
+        return [migrations.RunPython(rebuild, migrations.RunPython.noop, elidable=False)]
+
 
 def words(text: str) -> list[str]:
-    return [w[:MAX_WORD_LENGTH] for w in _WORD.findall(text.lower())][:MAX_WORDS]
+    return [w[:MAX_WORD_LENGTH] for w in _WORD.findall(fold(text))][:MAX_WORDS]
 
 
 def matching(queryset: models.QuerySet[M], index: SearchIndex, text: str) -> models.QuerySet[M]:
-    """Records of `queryset` whose indexed words start with each word of `text` (all of them)."""
+    """Records of `queryset` whose indexed words start with each word of `text` (all of them).
+
+    Text with no word in it ("*", "😀", "--") matches nothing; only empty text leaves the queryset as it is.
+    """
     terms = words(text)
     if not terms:
-        return queryset
+        return queryset.none() if text.strip() else queryset
     vendor = connection.vendor
     if vendor == "sqlite":
         expression = " ".join(f'"{t}"*' for t in terms)
