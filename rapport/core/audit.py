@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext as _
 
-from rapport.core import records
-from rapport.core.models import AuditAction, AuditEntry, CustomField, User
+from rapport.core import customfields, records
+from rapport.core.models import AuditAction, AuditEntry, User
 
 Snapshot = dict[str, str]
 
@@ -44,9 +47,8 @@ def snapshot(record: models.Model) -> Snapshot:
             values[name] = _display(getattr(record, name))
     if record_type.custom_fields:
         custom = getattr(record, "custom", None) or {}
-        keys = CustomField.objects.filter(record_type=record_type.key).values_list("key", flat=True)
-        for key in keys:
-            values[f"custom.{key}"] = _display(custom.get(key))
+        for field in customfields.fields_for(record_type.key):
+            values[f"custom.{field.key}"] = _display(custom.get(field.key))
     return values
 
 
@@ -95,3 +97,60 @@ def log_merge(actor: User | None, kept: models.Model, merged_repr: str, merged_i
 
 def history(record_type: str, record_id: int) -> models.QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(record_type=record_type, record_id=record_id).select_related("actor")
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class PresentedEntry:
+    entry: AuditEntry
+    changes: list[Change]
+
+    @property
+    def changed_labels(self) -> str:
+        return ", ".join(c.field for c in self.changes)
+
+
+def _labels_and_choices(record_type: str) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Field name → label, and field name → {stored code → label}, in the viewer's language."""
+    model = records.get(record_type).model
+    labels: dict[str, str] = {}
+    choices: dict[str, dict[str, str]] = {}
+    for field in model._meta.get_fields():
+        if not isinstance(field, models.Field):
+            continue
+        labels[field.name] = str(field.verbose_name)
+        if field.choices:
+            choices[field.name] = {str(code): str(label) for code, label in field.flatchoices}
+        elif isinstance(field, models.BooleanField):
+            choices[field.name] = {"yes": str(_("yes")), "no": str(_("no"))}
+    for custom in customfields.fields_for(record_type):
+        labels[f"custom.{custom.key}"] = custom.label
+    return labels, choices
+
+
+def present(record_type: str, entries: Iterable[AuditEntry]) -> list[PresentedEntry]:
+    """Audit entries as a person reads them: field labels, and choice labels instead of codes.
+
+    Codes are stored and translated when shown, so the history reads in the viewer's language.
+    """
+    labels, choices = _labels_and_choices(record_type)
+
+    def shown(name: str, value: str) -> str:
+        return choices.get(name, {}).get(value, value)
+
+    return [
+        PresentedEntry(
+            entry=entry,
+            changes=[
+                Change(field=labels.get(name, name), old=shown(name, old), new=shown(name, new))
+                for name, (old, new) in (entry.changes or {}).items()
+            ],
+        )
+        for entry in entries
+    ]

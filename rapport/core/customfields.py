@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rapport.core import memo
 from rapport.core.errors import InvalidInput
 from rapport.core.models import Currency, CustomField, CustomFieldType
 
@@ -39,7 +40,10 @@ MAX_DIGITS = 18
 
 
 def fields_for(record_type: str) -> list[CustomField]:
-    return list(CustomField.objects.filter(record_type=record_type))
+    """The record type's field definitions, read once per request."""
+    return memo.remembered(
+        ("custom_fields", record_type), lambda: list(CustomField.objects.filter(record_type=record_type))
+    )
 
 
 def _decimal(raw: Any) -> str:

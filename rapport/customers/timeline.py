@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from rapport.core import audit, records
-from rapport.core.models import AuditEntry, User
+from rapport.core.models import AuditAction, AuditEntry, User
 from rapport.core.timeline import TimelineEntry
 from rapport.core.visibility import visible_to
 from rapport.customers.models import Account, Contact
@@ -20,15 +20,17 @@ def _audit_title(entry: AuditEntry) -> str:
 
 def audit_entries(actor: User, record: models.Model, limit: int) -> list[TimelineEntry]:
     key = records.for_model(record).key
+    presented = audit.present(key, audit.history(key, record.pk)[:limit])
     return [
         TimelineEntry(
-            at=e.at,
+            at=p.entry.at,
             kind="audit",
-            title=_audit_title(e),
-            body=", ".join(e.changes.keys()) if e.changes else "",
-            actor=str(e.actor or ""),
+            title=_audit_title(p.entry),
+            # A creation lists every field: the history section shows them; the timeline stays short.
+            body=p.changed_labels if p.entry.action != AuditAction.CREATE else "",
+            actor=str(p.entry.actor or ""),
         )
-        for e in audit.history(key, record.pk)[:limit]
+        for p in presented
     ]
 
 

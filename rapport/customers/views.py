@@ -200,21 +200,9 @@ def _custom_values(record: Account | Contact, fields: list[CustomField]) -> list
     return [(f.label, customfields.display(f, stored.get(f.key))) for f in fields]
 
 
-def _history(record_type: str, record: Account | Contact, fields: list[CustomField]) -> list[dict[str, Any]]:
+def _history(record_type: str, record: Account | Contact) -> list[audit.PresentedEntry]:
     """The audit trail, each change with the field's label: old → new."""
-    model = records.get(record_type).model
-    labels: dict[str, str] = {f"custom.{f.key}": f.label for f in fields}
-    for field in model._meta.get_fields():
-        if hasattr(field, "verbose_name"):
-            labels.setdefault(field.name, str(field.verbose_name))
-    entries = []
-    for entry in audit.history(record_type, record.pk)[:HISTORY_LIMIT]:
-        changes = [
-            {"field": labels.get(name, name), "old": values[0], "new": values[1]}
-            for name, values in (entry.changes or {}).items()
-        ]
-        entries.append({"entry": entry, "changes": changes})
-    return entries
+    return audit.present(record_type, audit.history(record_type, record.pk)[:HISTORY_LIMIT])
 
 
 def _record_page(actor: User, record_type: str, record: Account | Contact) -> dict[str, Any]:
@@ -222,7 +210,7 @@ def _record_page(actor: User, record_type: str, record: Account | Contact) -> di
     return {
         "custom_values": _custom_values(record, fields),
         "timeline": timeline.entries_for(actor, record_type, record, limit=TIMELINE_LIMIT),
-        "history": _history(record_type, record, fields),
+        "history": _history(record_type, record),
         **_rights(actor, record_type),
     }
 

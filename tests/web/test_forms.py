@@ -94,8 +94,10 @@ def test_editing_an_account_keeps_history(client_for, org, scene) -> None:
     page = client.get(f"/accounts/{scene.account.pk}/").content.decode()
     assert "Acme Polska S.A." in page
     history = client.get(f"/accounts/{scene.account.pk}/").context["history"]
-    changes = {c["field"]: (c["old"], c["new"]) for c in history[0]["changes"]}
+    changes = {c.field: (c.old, c.new) for c in history[0].changes}
     assert changes["name"] == ("Acme Polska", "Acme Polska S.A.")
+    # Choices read as their labels, not the stored codes.
+    assert changes["type"] == ("Prospect", "Customer")
 
 
 def test_assigning_to_a_colleague_notifies_them(client_for, org, scene) -> None:

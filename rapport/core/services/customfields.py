@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from rapport.core import records
+from rapport.core import memo, records
 from rapport.core.errors import InvalidInput
 from rapport.core.models import CustomField, CustomFieldType, User
 from rapport.core.services._common import apply_changes, full_clean_or_raise, require_admin
@@ -64,6 +64,7 @@ def custom_field_create(
     full_clean_or_raise(field, exclude=["choices"])
     field.choices = _clean_choices(field_type, choices)
     field.save()
+    memo.forget()
     return field
 
 
@@ -80,6 +81,7 @@ def custom_field_update(*, actor: User, field: CustomField, **changes: Any) -> C
     apply_changes(field, changes)
     full_clean_or_raise(field)
     field.save()
+    memo.forget()
     return field
 
 
@@ -88,3 +90,4 @@ def custom_field_delete(*, actor: User, field: CustomField) -> None:
     """Remove a field definition. Stored values stay in the records' JSON but are no longer shown."""
     require_admin(actor)
     field.delete()
+    memo.forget()

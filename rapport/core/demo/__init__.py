@@ -1,0 +1,123 @@
+"""Demo data: a believable company (teams in three regions, users in every role, customers in six
+markets), deterministic for a given seed. `manage.py seed_demo` runs `seed()`; `bench/` uses it at
+benchmark sizes.
+
+The generator draws everything from one `random.Random(seed)`, never from the clock or a global
+generator, so the same seed and sizes give the same names, owners and links. Only timestamps are
+relative to the moment of seeding.
+
+Demo data is a composition root like `rapport.config`: it fills the customer tables too, so this
+package imports `rapport.customers` (core's own modules never do).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from rapport.core.demo.names import NameMaker
+from rapport.core.demo.org import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_LOGINS, DEMO_PASSWORD, build_org
+from rapport.core.models import User
+
+__all__ = [
+    "DEFAULT_ACCOUNTS",
+    "DEFAULT_CONTACTS",
+    "DEFAULT_SEED",
+    "DEMO_DOMAIN",
+    "DEMO_LOGINS",
+    "DEMO_PASSWORD",
+    "DemoDataExists",
+    "SeedResult",
+    "existing_data",
+    "seed",
+]
+
+DEFAULT_SEED = 2026
+DEFAULT_ACCOUNTS = 500
+DEFAULT_CONTACTS = 1_500
+#: up to this many accounts + contacts, the whole seed is one transaction and each record gets a
+#: 'created' audit entry; above it (benchmark sizes) batches commit one by one and no audit is written
+SMALL = 20_000
+
+
+class DemoDataExists(Exception):
+    """The database already holds accounts or the demo organisation."""
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    seed: int
+    users: int
+    teams: int
+    accounts: int
+    contacts: int
+    links: int
+    audit_entries: int
+    seconds: float
+
+
+def existing_data() -> str | None:
+    """Why the database is not empty enough to seed, or None."""
+    from rapport.customers.models import Account
+
+    if Account.objects.exists():
+        return "accounts"
+    if User.objects.filter(email=ADMIN_EMAIL).exists():
+        return "demo users"
+    return None
+
+
+def seed(
+    *,
+    seed: int = DEFAULT_SEED,
+    accounts: int = DEFAULT_ACCOUNTS,
+    contacts: int = DEFAULT_CONTACTS,
+    audit: bool | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> SeedResult:
+    """Fill an empty database with the demo company. `audit=None`: audit entries at small sizes only."""
+    from rapport.core.demo.customers import CustomerSeeder
+    from rapport.core.models import AuditEntry, Team
+    from rapport.customers.models import Account, AccountContact, Contact
+
+    if (reason := existing_data()) is not None:
+        raise DemoDataExists(reason)
+    started = time.monotonic()
+    small = accounts + contacts <= SMALL
+    write_audit = small if audit is None else audit
+    rng = random.Random(seed)
+    names = NameMaker(rng)
+    # Whole minutes keep timestamps tidy; only they depend on the day the demo is built.
+    now = timezone.now().replace(second=0, microsecond=0)
+    today = timezone.localdate(now)
+
+    def run() -> None:
+        with transaction.atomic():
+            org = build_org(rng=rng, names=names, today=today)
+            seeder = CustomerSeeder(org=org, rng=rng, names=names, now=now, progress=progress)
+            seeder.seed_categories()
+        seeder.seed_accounts(accounts)
+        seeder.seed_contacts(contacts)
+        if write_audit:
+            seeder.seed_audit()
+
+    if small:
+        with transaction.atomic():
+            run()
+    else:
+        run()
+    return SeedResult(
+        seed=seed,
+        users=User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count(),
+        teams=Team.objects.count(),
+        accounts=Account.objects.count(),
+        contacts=Contact.objects.count(),
+        links=AccountContact.objects.count(),
+        audit_entries=AuditEntry.objects.filter(note="demo data").count() if write_audit else 0,
+        seconds=time.monotonic() - started,
+    )
