@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ValidationError as PydanticValidationError
@@ -21,7 +20,7 @@ from rapport.core.models import Job
 from rapport.customers import selectors, services
 from rapport.customers.exports import export_start
 from rapport.customers.models import Account, AccountType, Consent, Contact, PreferredChannel, PurchaseRole
-from rapport.customers.vcard import contact_vcard
+from rapport.customers.vcard import vcard_download
 
 accounts_router = Router(tags=["accounts"])
 contacts_router = Router(tags=["contacts"])
@@ -428,8 +427,5 @@ def export_contacts(request: HttpRequest, payload: ExportIn) -> Status[Job]:
     },
 )
 def contact_vcard_file(request: HttpRequest, contact_id: int) -> HttpResponse:
-    contact = selectors.contact_get(actor=actor_of(request), contact_id=contact_id)
-    response = HttpResponse(contact_vcard(contact), content_type="text/vcard; charset=utf-8")
-    name = slugify(str(contact)) or f"contact-{contact.pk}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.vcf"'
-    return response
+    actor = actor_of(request)
+    return vcard_download(actor, selectors.contact_get(actor=actor, contact_id=contact_id))

@@ -103,6 +103,8 @@ def _apply(actor: User, record: models.Model, allowed: tuple[str, ...], changes:
         resolved = _resolve(actor, name, value)
         if isinstance(value, str) and not isinstance(resolved, models.Model):
             resolved = resolved.strip() if resolved else ("" if _is_text(record, name) else None)
+        elif value is None and _is_text(record, name):
+            resolved = ""  # text is never NULL: null clears it (and a required one then fails validation)
         setattr(record, name, resolved)
 
 

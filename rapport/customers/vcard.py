@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rapport.customers.models import Contact
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+
+from rapport.core.models import User
+from rapport.core.visibility import visible_to
+from rapport.customers.models import Account, Contact
 
 CRLF = "\r\n"
 MAX_OCTETS = 75
@@ -50,7 +55,7 @@ def fold(line: str) -> str:
     return (CRLF + " ").join(chunks)
 
 
-def contact_vcard(contact: Contact) -> str:
+def contact_vcard(contact: Contact, organisation: str = "") -> str:
     """The contact's card: name, organisation, title, e-mail, phones, work address, note."""
     lines = [
         "BEGIN:VCARD",
@@ -58,8 +63,8 @@ def contact_vcard(contact: Contact) -> str:
         "N:" + structured([contact.last_name, contact.first_name, "", "", ""]),
         "FN:" + escape(contact.full_name or contact.last_name),
     ]
-    if contact.account_id and contact.account is not None:
-        lines.append("ORG:" + escape(contact.account.name))
+    if organisation:
+        lines.append("ORG:" + escape(organisation))
     if contact.title:
         lines.append("TITLE:" + escape(contact.title))
     if contact.email:
@@ -76,3 +81,14 @@ def contact_vcard(contact: Contact) -> str:
     lines.append(f"UID:rapport-contact-{contact.pk}")
     lines.append("END:VCARD")
     return "".join(fold(line) + CRLF for line in lines)
+
+
+def vcard_download(actor: User, contact: Contact) -> HttpResponse:
+    """The card as a `.vcf` download. The organisation is named only if the actor sees that account."""
+    account = contact.account
+    visible = account is not None and visible_to(actor, Account).filter(pk=account.pk).exists()
+    card = contact_vcard(contact, organisation=account.name if visible and account else "")
+    response = HttpResponse(card, content_type="text/vcard; charset=utf-8")
+    filename = (contact.full_name or f"contact-{contact.pk}").replace("/", "-") + ".vcf"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

@@ -11,7 +11,6 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url
@@ -24,7 +23,7 @@ from rapport.core.visibility import can, visible_to
 from rapport.customers import exports, selectors, services
 from rapport.customers.forms import AccountForm, ContactForm, LinkAccountForm, MergeForm
 from rapport.customers.models import Account, AccountType, Consent, Contact, CustomerCategory
-from rapport.customers.vcard import contact_vcard as build_vcard
+from rapport.customers.vcard import vcard_download
 from rapport.web.lists import Control, bool_control, custom_field_controls, list_context, owner_control, team_control
 from rapport.web.utils import add_domain_error, fetch, http_errors, is_partial, safe_next
 from rapport.web.widgets import RecordSearchWidget
@@ -491,11 +490,7 @@ def contact_delete(request: HttpRequest, contact_id: int) -> HttpResponse:
 @require_GET
 def contact_vcard(request: HttpRequest, contact_id: int) -> HttpResponse:
     actor = _actor(request)
-    contact = fetch(selectors.contact_get, actor=actor, contact_id=contact_id)
-    response = HttpResponse(build_vcard(contact), content_type="text/vcard; charset=utf-8")
-    filename = (contact.full_name or f"contact-{contact.pk}").replace("/", "-") + ".vcf"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return vcard_download(actor, fetch(selectors.contact_get, actor=actor, contact_id=contact_id))
 
 
 @login_required

@@ -10,17 +10,17 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from rapport.core.models import LoginEvent, User
+from rapport.core.models import User
+from rapport.core.services.logins import login_event_record
 
 
-def login_event_record(request: HttpRequest, *, email: str, user: User | None, succeeded: bool) -> LoginEvent:
-    """Keep one login attempt (who, from where, whether it worked) in the login history."""
-    return LoginEvent.objects.create(
+def _record_attempt(request: HttpRequest, *, email: str, user: User | None, succeeded: bool) -> None:
+    login_event_record(
+        email=email,
         user=user,
-        email=email[:254],
         succeeded=succeeded,
-        ip_address=request.META.get("REMOTE_ADDR") or None,
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        ip_address=request.META.get("REMOTE_ADDR"),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
 
 
@@ -43,12 +43,12 @@ class RapportLoginView(LoginView):
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         user = form.get_user()
-        login_event_record(self.request, email=user.email, user=user, succeeded=True)
+        _record_attempt(self.request, email=user.email, user=user, succeeded=True)
         return response
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         email = str(form.data.get("username") or "").strip()
         if email:
             user = User.objects.filter(email__iexact=email).first()
-            login_event_record(self.request, email=email, user=user, succeeded=False)
+            _record_attempt(self.request, email=email, user=user, succeeded=False)
         return super().form_invalid(form)

@@ -43,7 +43,7 @@ def test_card_of_a_contact(org) -> None:
         account=account.pk,
     )
     contact = Contact.objects.select_related("account").get(pk=contact.pk)
-    card = contact_vcard(contact)
+    card = contact_vcard(contact, organisation=account.name)
     assert card.startswith("BEGIN:VCARD\r\nVERSION:3.0\r\n")
     assert card.endswith("END:VCARD\r\n")
     assert "\n" not in card.replace("\r\n", "")
@@ -66,3 +66,17 @@ def test_vcard_download(client_for, org) -> None:
     assert response["Content-Type"] == "text/vcard; charset=utf-8"
     assert response["Content-Disposition"] == "attachment; filename*=utf-8''Zo%C3%AB%20%C5%81ukasz.vcf"
     assert "FN:Zoë Łukasz\r\n" in response.content.decode("utf-8")
+
+
+def test_vcard_names_the_account_only_when_the_viewer_sees_it(client_for, org) -> None:
+    hidden = services.account_create(actor=org.other_salesperson, name="Hidden Holdings")
+    mine = services.account_create(actor=org.salesperson, name="Visible Ventures")
+    # A contact of mine whose main account belongs to another team (an administrator set it up).
+    contact = services.contact_create(actor=org.salesperson, last_name="Nowak", account=mine.pk)
+    services.contact_update(actor=org.admin, contact_id=contact.pk, account=hidden.pk)
+    card = client_for(org.salesperson).get(f"/contacts/{contact.pk}/vcard/").content.decode()
+    assert "Hidden Holdings" not in card
+    assert "ORG:" not in card
+    api_card = client_for(org.salesperson).get(f"/api/v1/contacts/{contact.pk}/vcard").content.decode()
+    assert "Hidden Holdings" not in api_card
+    assert "ORG:Hidden Holdings" in client_for(org.admin).get(f"/contacts/{contact.pk}/vcard/").content.decode()
