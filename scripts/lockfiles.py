@@ -95,9 +95,7 @@ def main() -> None:
 
     dists = installed()
     runtime = closure(read_in_file(root / "requirements.in"), dists)
-    everything = closure(
-        read_in_file(root / "requirements.in") + read_in_file(root / "requirements-dev.in"), dists
-    )
+    everything = closure(read_in_file(root / "requirements.in") + read_in_file(root / "requirements-dev.in"), dists)
     freeze = frozen()
 
     stray = sorted(set(freeze) - everything)

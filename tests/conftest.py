@@ -50,8 +50,12 @@ def org(db: None) -> Org:
         americas=americas,
         admin=UserFactory.create(email="admin@example.com", role_id="administrator", team=company),
         emea_manager=emea_manager,
-        salesperson=UserFactory.create(email="sales@example.com", role_id="salesperson", team=poland, manager=emea_manager),
-        colleague=UserFactory.create(email="colleague@example.com", role_id="salesperson", team=poland, manager=emea_manager),
+        salesperson=UserFactory.create(
+            email="sales@example.com", role_id="salesperson", team=poland, manager=emea_manager
+        ),
+        colleague=UserFactory.create(
+            email="colleague@example.com", role_id="salesperson", team=poland, manager=emea_manager
+        ),
         other_salesperson=UserFactory.create(email="other@example.com", role_id="salesperson", team=americas),
         marketing=UserFactory.create(email="marketing@example.com", role_id="marketing", team=company),
         executive=UserFactory.create(email="exec@example.com", role_id="executive", team=company),

@@ -47,8 +47,8 @@ def snapshot(record: models.Model) -> Snapshot:
             values[name] = _display(getattr(record, name))
     if record_type.custom_fields:
         custom = getattr(record, "custom", None) or {}
-        for field in customfields.fields_for(record_type.key):
-            values[f"custom.{field.key}"] = _display(custom.get(field.key))
+        for custom_field in customfields.fields_for(record_type.key):
+            values[f"custom.{custom_field.key}"] = _display(custom.get(custom_field.key))
     return values
 
 

@@ -25,14 +25,22 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "RAPPORT_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "rapport.config.settings"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "RAPPORT_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "rapport.config.settings",
+    }
     code = "import django; django.setup(); from django.db import connection; c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "wal", result.stderr
