@@ -12,6 +12,7 @@ class CustomersConfig(AppConfig):
         from rapport.core.services.jobs import register_handler
         from rapport.customers import exports
         from rapport.customers.models import Account, Contact
+        from rapport.customers.services import ACCOUNT_FIELDS, CONTACT_FIELDS
         from rapport.customers.timeline import account_contacts_entries, audit_entries
 
         records.register(
@@ -21,27 +22,7 @@ class CustomersConfig(AppConfig):
                 label=_("account"),
                 label_plural=_("accounts"),
                 detail_url_name="customers:account_detail",
-                audit_fields=(
-                    "name",
-                    "type",
-                    "category",
-                    "industry",
-                    "parent",
-                    "territory",
-                    "owner",
-                    "website",
-                    "phone",
-                    "email",
-                    "employees",
-                    "annual_revenue_amount",
-                    "annual_revenue_currency",
-                    "description",
-                    "street",
-                    "city",
-                    "postal_code",
-                    "region",
-                    "country",
-                ),
+                audit_fields=ACCOUNT_FIELDS,
                 describe=lambda a: " · ".join(filter(None, [a.get_type_display(), a.city, a.country])),
             )
         )
@@ -52,25 +33,7 @@ class CustomersConfig(AppConfig):
                 label=_("contact"),
                 label_plural=_("contacts"),
                 detail_url_name="customers:contact_detail",
-                audit_fields=(
-                    "first_name",
-                    "last_name",
-                    "title",
-                    "account",
-                    "email",
-                    "phone",
-                    "mobile",
-                    "owner",
-                    "preferred_channel",
-                    "marketing_consent",
-                    "do_not_contact",
-                    "description",
-                    "street",
-                    "city",
-                    "postal_code",
-                    "region",
-                    "country",
-                ),
+                audit_fields=CONTACT_FIELDS,
                 describe=lambda c: " · ".join(filter(None, [c.title, c.account.name if c.account_id else "", c.email])),
             )
         )

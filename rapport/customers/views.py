@@ -25,7 +25,7 @@ from rapport.customers.forms import AccountForm, ContactForm, LinkAccountForm, M
 from rapport.customers.models import Account, AccountType, Consent, Contact, CustomerCategory
 from rapport.customers.vcard import vcard_download
 from rapport.web.lists import Control, bool_control, custom_field_controls, list_context, owner_control, team_control
-from rapport.web.utils import add_domain_error, fetch, http_errors, is_partial, safe_next
+from rapport.web.utils import add_domain_error, fetch, http_errors, is_partial, safe_next, submit_form
 from rapport.web.widgets import RecordSearchWidget
 
 ACCOUNT_CREATED = _("The account %(name)s is created.")
@@ -256,15 +256,13 @@ def account_create(request: HttpRequest) -> HttpResponse:
         initial = {"parent": request.GET.get("parent", "")}
         return _account_form_page(request, AccountForm(actor=actor, initial=initial), None)
     form = AccountForm(request.POST, actor=actor)
-    if form.is_valid():
-        try:
-            account = services.account_create(actor=actor, custom_fields=form.custom_values(), **form.service_values())
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, ACCOUNT_CREATED % {"name": account.name})
-            return redirect(account)
-    return _account_form_page(request, form, None, status=422)
+    saved = submit_form(
+        request,
+        form,
+        lambda: services.account_create(actor=actor, custom_fields=form.custom_values(), **form.service_values()),
+        ACCOUNT_CREATED,
+    )
+    return saved or _account_form_page(request, form, None, status=422)
 
 
 @login_required
@@ -277,21 +275,19 @@ def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
     if request.method == "GET":
         return _account_form_page(request, AccountForm(actor=actor, instance=account), account)
     form = AccountForm(request.POST, actor=actor, instance=account)
-    if form.is_valid():
-        try:
-            account = services.account_update(
-                actor=actor,
-                account_id=account.pk,
-                custom_fields=form.custom_values(),
-                partial=False,
-                **form.service_values(),
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, ACCOUNT_SAVED % {"name": account.name})
-            return redirect(account)
-    return _account_form_page(request, form, account, status=422)
+    saved = submit_form(
+        request,
+        form,
+        lambda: services.account_update(
+            actor=actor,
+            account_id=account.pk,
+            custom_fields=form.custom_values(),
+            partial=False,
+            **form.service_values(),
+        ),
+        ACCOUNT_SAVED,
+    )
+    return saved or _account_form_page(request, form, account, status=422)
 
 
 @login_required
@@ -427,20 +423,18 @@ def contact_create(request: HttpRequest) -> HttpResponse:
         initial = {"account": request.GET.get("account", "")}
         return _contact_form_page(request, ContactForm(actor=actor, initial=initial), None)
     form = ContactForm(request.POST, actor=actor)
-    if form.is_valid():
-        try:
-            contact = services.contact_create(
-                actor=actor,
-                custom_fields=form.custom_values(),
-                purchase_role=form.purchase_role_value(),
-                **form.service_values(),
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, CONTACT_CREATED % {"name": contact.full_name})
-            return redirect(contact)
-    return _contact_form_page(request, form, None, status=422)
+    saved = submit_form(
+        request,
+        form,
+        lambda: services.contact_create(
+            actor=actor,
+            custom_fields=form.custom_values(),
+            purchase_role=form.purchase_role_value(),
+            **form.service_values(),
+        ),
+        CONTACT_CREATED,
+    )
+    return saved or _contact_form_page(request, form, None, status=422)
 
 
 @login_required
@@ -453,22 +447,20 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
     if request.method == "GET":
         return _contact_form_page(request, ContactForm(actor=actor, instance=contact), contact)
     form = ContactForm(request.POST, actor=actor, instance=contact)
-    if form.is_valid():
-        try:
-            contact = services.contact_update(
-                actor=actor,
-                contact_id=contact.pk,
-                custom_fields=form.custom_values(),
-                purchase_role=form.purchase_role_value(),
-                partial=False,
-                **form.service_values(),
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, CONTACT_SAVED % {"name": contact.full_name})
-            return redirect(contact)
-    return _contact_form_page(request, form, contact, status=422)
+    saved = submit_form(
+        request,
+        form,
+        lambda: services.contact_update(
+            actor=actor,
+            contact_id=contact.pk,
+            custom_fields=form.custom_values(),
+            purchase_role=form.purchase_role_value(),
+            partial=False,
+            **form.service_values(),
+        ),
+        CONTACT_SAVED,
+    )
+    return saved or _contact_form_page(request, form, contact, status=422)
 
 
 @login_required

@@ -7,8 +7,11 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, QueryDict
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from rapport.core.errors import ActionNotAllowed, DomainError, InvalidInput, RecordNotFound
@@ -57,6 +60,23 @@ def add_domain_error(form: forms.Form, exc: DomainError, renames: Mapping[str, s
             form.add_error(None, exc.message)
     else:
         form.add_error(None, exc.message)
+
+
+def submit_form(request: HttpRequest, form: forms.Form, save: Callable[[], Model], success: str) -> HttpResponse | None:
+    """Validate the form and run the service that saves it.
+
+    Saved → a success message (`success` may name the record as `%(name)s`) and a redirect to the
+    record; invalid or refused → None, with the service's messages put on the form.
+    """
+    if not form.is_valid():
+        return None
+    try:
+        record = save()
+    except DomainError as exc:
+        add_domain_error(form, exc)
+        return None
+    messages.success(request, str(success) % {"name": record})
+    return redirect(record)
 
 
 def safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:
