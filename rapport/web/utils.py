@@ -76,7 +76,7 @@ def submit_form(request: HttpRequest, form: forms.Form, save: Callable[[], Model
         add_domain_error(form, exc)
         return None
     messages.success(request, str(success) % {"name": record})
-    return redirect(record)
+    return redirect(record.get_absolute_url())  # type: ignore[attr-defined]
 
 
 def safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:
