@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "rapport.core"
     label = "core"
-    verbose_name = "Rapport core"
+    verbose_name = _("Rapport core")
 
     def ready(self) -> None:
         from rapport.core.reference import ensure_reference_data

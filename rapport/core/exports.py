@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext
 from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -28,7 +29,7 @@ def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return str(neutralise(str(value) if not isinstance(value, str) else value))
@@ -52,7 +53,7 @@ def _xlsx_cell(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     return neutralise(str(value))
 
 

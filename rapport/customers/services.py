@@ -8,7 +8,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, override
 
 from rapport.core import audit, customfields
 from rapport.core.errors import InvalidInput, RuleViolation
@@ -132,13 +132,15 @@ def _save_checked(actor: User, record: Account | Contact) -> None:
 
 def _notify_new_owner(actor: User, record: Account | Contact, previous_owner_id: int | None) -> None:
     if record.owner_id != previous_owner_id and record.owner_id != actor.pk:
-        kind = _("account") if isinstance(record, Account) else _("contact")
-        notify(
-            recipient=record.owner,
-            message=_("%(actor)s assigned the %(kind)s %(name)s to you.")
-            % {"actor": actor, "kind": kind, "name": record},
-            url=record.get_absolute_url(),
-        )
+        # The message is stored as text, so it is written in the recipient's language.
+        with override(record.owner.language):
+            kind = _("account") if isinstance(record, Account) else _("contact")
+            message = _("%(actor)s assigned the %(kind)s %(name)s to you.") % {
+                "actor": actor,
+                "kind": kind,
+                "name": record,
+            }
+        notify(recipient=record.owner, message=message, url=record.get_absolute_url())
 
 
 # --- accounts ------------------------------------------------------------------------------------

@@ -41,7 +41,8 @@ class Role(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name
+        # The built-in roles read in the viewer's language, like their labels in the settings pages.
+        return str(RoleCode(self.code).label) if self.code in RoleCode.values else self.name
 
 
 class RolePermission(models.Model):
