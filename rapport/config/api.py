@@ -11,7 +11,13 @@ from ninja.openapi.schema import OpenAPISchema
 
 from rapport.core.api import jobs_router, me_router, teams_router, territories_router, users_router
 from rapport.core.api_customfields import add_custom_fields, custom_fields_router
-from rapport.core.api_support import BearerToken, SessionAuth, add_problem_responses, install_error_handlers
+from rapport.core.api_support import (
+    BearerToken,
+    SessionAuth,
+    StorableTextParser,
+    add_problem_responses,
+    install_error_handlers,
+)
 from rapport.customers.api import accounts_router, contacts_router
 
 
@@ -52,6 +58,7 @@ api = RapportAPI(
     "(create a token on your profile page, with `POST /api/v1/users/me/tokens` or with "
     "`manage.py issue_token EMAIL`). Errors are RFC 9457 problem details. See docs/api.md.",
     auth=[BearerToken(), SessionAuth()],
+    parser=StorableTextParser(),
     urls_namespace="api",
     docs=RapportDocs(),
     docs_url="/docs",

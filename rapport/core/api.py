@@ -448,8 +448,15 @@ def get_job(request: HttpRequest, job_id: uuid.UUID) -> Job:
     openapi_extra={
         "responses": {
             200: {
-                "description": "The file, as an attachment.",
-                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+                "description": "The file, as an attachment, with the media type of its name (CSV, XLSX…).",
+                "content": {
+                    media_type: {"schema": {"type": "string", "format": "binary"}}
+                    for media_type in (
+                        "text/csv",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        "application/octet-stream",
+                    )
+                },
             }
         }
     },

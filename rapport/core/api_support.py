@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 
 from rapport.core.errors import DomainError, InvalidInput
@@ -22,6 +26,8 @@ from rapport.core.services.tokens import token_authenticate
 T = TypeVar("T")
 
 PROBLEM_JSON = "application/problem+json"
+
+UNSTORABLE_TEXT = gettext_lazy("Remove the characters that cannot be stored (NUL characters and unpaired surrogates).")
 
 
 class BearerToken(HttpBearer):
@@ -90,19 +96,79 @@ def problem(
     return response
 
 
+def _storable(text: str) -> bool:
+    """PostgreSQL refuses NUL in text and JSON, and no database encodes half of a surrogate pair."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unstorable(data: Any, path: str) -> Iterator[str]:
+    """The dotted paths of the strings in decoded JSON that cannot be stored (a bad key names its object)."""
+    if isinstance(data, str):
+        if not _storable(data):
+            yield path
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str) and not _storable(key):
+                yield path
+            else:
+                yield from _unstorable(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _unstorable(item, f"{path}.{index}" if path else str(index))
+
+
+def _refuse_unstorable(paths: Iterable[str]) -> None:
+    errors = {path or "detail": [str(UNSTORABLE_TEXT)] for path in paths}
+    if errors:
+        raise InvalidInput(errors)
+
+
+class StorableTextParser(Parser):
+    """Ninja's JSON body and query-string parser, refusing text no database can store (a 422, not a 500).
+
+    One check for every route, field and custom field, on SQLite and PostgreSQL alike. A body that
+    is not a JSON object is a 400, as one that is not JSON.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            # Every body is an object; Ninja would read the fields of `[]` or `3` as all missing.
+            raise ValueError("The request body is not a JSON object.")
+        _refuse_unstorable(_unstorable(data, ""))
+        return data
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        _refuse_unstorable(
+            key if _storable(key) else ""
+            for key, values in data.lists()
+            if not _storable(key) or not all(_storable(v) for v in values if isinstance(v, str))
+        )
+        return super().parse_querydict(data, list_fields, request)
+
+
 def _ninja_field(loc: list[Any]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "data")]
     return ".".join(parts) or "detail"
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
+    # Lazy: the handlers are installed once, at import; each answer reads in the requester's language.
     titles = {
-        400: _("Bad request"),
-        401: _("Not authenticated"),
-        403: _("Forbidden"),
-        404: _("Not found"),
-        409: _("Conflict"),
-        422: _("Invalid input"),
+        400: gettext_lazy("Bad request"),
+        401: gettext_lazy("Not authenticated"),
+        403: gettext_lazy("Forbidden"),
+        404: gettext_lazy("Not found"),
+        409: gettext_lazy("Conflict"),
+        422: gettext_lazy("Invalid input"),
     }
 
     @api.exception_handler(InvalidInput)
@@ -136,6 +202,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, InvalidInput):  # Ninja wraps every body parser error in a 400
+            return invalid_input(request, exc.__cause__)
         status = exc.status_code
         return problem(request, api, status, str(titles.get(status, titles[400])), str(exc))
 
