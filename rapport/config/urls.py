@@ -4,6 +4,8 @@ from django.urls import include, path
 from rapport.config.api import api
 from rapport.config.health import health
 
+handler404 = "rapport.config.errors.not_found"
+
 urlpatterns = [
     path("api/v1/", api.urls),
     path("health/", health, name="health"),

@@ -44,3 +44,23 @@ def test_sqlite_runs_in_wal_mode(tmp_path):
     code = "import django; django.setup(); from django.db import connection; c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "wal", result.stderr
+
+
+@pytest.mark.django_db
+def test_a_forged_session_cookie_is_ignored_not_a_server_error():
+    client = Client()
+    client.cookies["sessionid"] = "abcdefgh\x00ijkl"
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert client.get("/accounts/").status_code == 302  # simply not signed in
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_path_answers_problem_details(client_for, org):
+    response = client_for(org.salesperson).get("/api/v1/accounts/abc")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 404
+    page = client_for(org.salesperson).get("/no-such-page/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
