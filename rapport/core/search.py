@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -164,6 +165,37 @@ class SearchIndex:
         return [migrations.RunPython(rebuild, migrations.RunPython.noop, elidable=False)]
 
 
+class _AmongMatches(models.Expression):
+    """`<pk> = ANY(ARRAY(<matches>))`: PostgreSQL finds the matches first, through the GIN index, once.
+
+    Written as a plain filter, the planner may instead walk the list's sort index (name order) and
+    fold each row's text until it has a page — the folded document costs ~80 µs a row, and matches
+    cluster (a market's surnames, a team's customers), so a rare or invisible word read most of a
+    million-row table: seconds per search. The array subquery is computed before the outer query,
+    which then fetches those rows by id and sorts them (see docs/performance.md).
+    """
+
+    output_field = models.BooleanField()
+
+    def __init__(self, column: Any, matches: models.QuerySet[Any]) -> None:
+        super().__init__()
+        self.column = column
+        self.matches = matches
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.column,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        column_sql, column_params = compiler.compile(self.column)
+        # Compiled on its own, the subquery keeps its table's real name, which the document's
+        # qualified column names refer to.
+        matches_sql, matches_params = self.matches.query.get_compiler(connection=connection).as_sql()
+        return f"{column_sql} = ANY(ARRAY({matches_sql}))", (*column_params, *matches_params)
+
+
 def words(text: str) -> list[str]:
     return [w[:MAX_WORD_LENGTH] for w in _WORD.findall(fold(text))][:MAX_WORDS]
 
@@ -188,7 +220,8 @@ def matching(queryset: models.QuerySet[M], index: SearchIndex, text: str) -> mod
             [tsquery],
             output_field=models.BooleanField(),
         )
-        return queryset.filter(condition)
+        matches = queryset.filter(condition).order_by().values("pk")
+        return queryset.filter(_AmongMatches(models.F("pk"), matches))
     fallback = models.Q()
     for term in terms:
         any_column = models.Q()

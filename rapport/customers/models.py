@@ -103,6 +103,8 @@ class Account(Address):
         indexes = [
             models.Index(fields=["name", "id"], name="customers_account_name_idx"),
             models.Index(fields=["owner", "name"], name="customers_account_owner_idx"),
+            # "My team's customers": counted from the index alone (docs/performance.md).
+            models.Index(fields=["owner", "type"], name="customers_acct_owner_type_idx"),
             models.Index(fields=["-created_at"], name="customers_account_created_idx"),
             models.Index(fields=["-updated_at"], name="customers_account_updated_idx"),
         ]

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from rapport.core.demo.names import NameMaker
@@ -72,6 +72,16 @@ def existing_data() -> str | None:
     return None
 
 
+def refresh_planner_statistics() -> None:
+    """ANALYZE after a bulk load, as after any import: the query planners choose by table statistics.
+
+    SQLite has none until ANALYZE runs, and without them it sorts a whole team's contacts to
+    show the first page of 50 instead of walking the name index (docs/performance.md).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def seed(
     *,
     seed: int = DEFAULT_SEED,
@@ -111,6 +121,7 @@ def seed(
             run()
     else:
         run()
+    refresh_planner_statistics()
     return SeedResult(
         seed=seed,
         users=User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count(),

@@ -1,0 +1,384 @@
+"""The measuring half of the benchmark; runs inside Django against the benchmark database.
+
+    python -m bench.measure status      # JSON: how many accounts/contacts, whether the demo org exists
+    python -m bench.measure analyze     # refresh the planner's statistics (PostgreSQL)
+    python -m bench.measure measure --requests 200 --out bench/out/results-sqlite.json
+
+`bench.run` sets the environment (DATABASE_URL, RAPPORT_HTTPS=false, ALLOWED_HOSTS) and calls these.
+Each measurement sends real requests through Django's test client — URL routing, middleware,
+session, visibility, queries, JSON or HTML rendering — and times them with `perf_counter`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import django
+
+BENCH_USER = "sales.pl@demo.rapport.local"
+ADMIN = "admin@demo.rapport.local"
+LIST_TARGET_MS = 50.0
+SEARCH_TARGET_MS = 100.0
+
+
+@dataclass
+class Result:
+    name: str
+    request: str
+    user: str
+    target_ms: float | None
+    samples: int
+    p50_ms: float
+    p95_ms: float
+    max_ms: float
+    mean_ms: float
+    met: bool | None
+    queries_per_request: int = 0
+    slowest_query_ms: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile: the value below which `fraction` of the samples fall."""
+    rank = max(1, math.ceil(fraction * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def summarize(name: str, request: str, user: str, target: float | None, samples: list[float]) -> Result:
+    ordered = sorted(samples)
+    p95 = percentile(ordered, 0.95)
+    return Result(
+        name=name,
+        request=request,
+        user=user,
+        target_ms=target,
+        samples=len(samples),
+        p50_ms=round(statistics.median(ordered), 2),
+        p95_ms=round(p95, 2),
+        max_ms=round(ordered[-1], 2),
+        mean_ms=round(statistics.fmean(ordered), 2),
+        met=None if target is None else p95 < target,
+    )
+
+
+# --- commands ------------------------------------------------------------------------------------------
+
+
+def command_status() -> None:
+    from rapport.core.demo import existing_data
+    from rapport.core.models import User
+    from rapport.customers.models import Account, Contact
+
+    payload = {
+        "accounts": Account.objects.count(),
+        "contacts": Contact.objects.count(),
+        "demo": User.objects.filter(email=ADMIN).exists(),
+        "existing": existing_data(),
+    }
+    print(json.dumps(payload))
+
+
+def command_analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def _machine() -> dict[str, Any]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            version = f"PostgreSQL {cursor.fetchone()[0]}"
+            cursor.execute("SHOW shared_buffers")
+            version += f" (shared_buffers {cursor.fetchone()[0]})"
+        else:
+            cursor.execute("SELECT sqlite_version()")
+            version = f"SQLite {cursor.fetchone()[0]} (WAL)"
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kib / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory": memory,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "database": version,
+        "platform": platform.platform(),
+    }
+
+
+class Timer:
+    """Counts and times the SQL a request runs (Django's execute_wrapper)."""
+
+    def __init__(self) -> None:
+        self.queries: list[tuple[str, list[Any], float]] = []
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.queries.append((sql, list(params or []) if not many else [], (time.perf_counter() - started) * 1000))
+
+
+def _explain(sql: str, params: list[Any]) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(" | ".join(str(c) for c in row) for row in cursor.fetchall())
+
+
+def _search_queries(count: int, seed: int) -> list[str]:
+    """Distinct, realistic things to type: the start of a seeded name, sometimes of two words."""
+    from rapport.core.search import words
+    from rapport.customers.models import Account, Contact
+
+    rng = random.Random(seed)
+    max_account = Account.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    max_contact = Contact.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    queries: list[str] = []
+    seen: set[str] = set()
+    while len(queries) < count:
+        if rng.random() < 0.5:
+            name = Account.objects.filter(pk=rng.randint(1, max_account)).values_list("name", flat=True).first()
+            parts = [w for w in words(name or "") if len(w) >= 3 or not w.isascii()]
+        else:
+            person = (
+                Contact.objects.filter(pk=rng.randint(1, max_contact)).values_list("first_name", "last_name").first()
+            )
+            parts = [w for w in words(" ".join(person or ())) if len(w) >= 2]
+        if not parts:
+            continue
+        start = rng.randrange(len(parts)) if rng.random() < 0.3 else 0
+        first = parts[start]
+        text = first if not first.isascii() else first[: rng.randint(3, 6)]
+        if rng.random() < 0.25 and start + 1 < len(parts):
+            second = parts[start + 1]
+            text += " " + (second if not second.isascii() else second[: rng.randint(2, 4)])
+        if text not in seen:
+            seen.add(text)
+            queries.append(text)
+    return queries
+
+
+def command_measure(args: argparse.Namespace) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.urls import Resolver404, resolve
+
+    from rapport.core.models import RoleCode, RolePermission, Scope, User
+    from rapport.core.services.org import role_permission_set
+    from rapport.core.visibility import visible_to
+    from rapport.customers.models import Account, AccountContact, Contact
+
+    admin = User.objects.get(email=ADMIN)
+    user = User.objects.select_related("team").get(email=BENCH_USER)
+    # The benchmark's salesperson sees their whole team (Poland), not only their own records.
+    for record_type in ("account", "contact"):
+        permission = RolePermission.objects.get(role_id=RoleCode.SALESPERSON, record_type=record_type)
+        if permission.scope != Scope.TEAM:
+            role_permission_set(
+                actor=admin,
+                role=permission.role,
+                record_type=record_type,
+                can_create=permission.can_create,
+                can_read=permission.can_read,
+                can_edit=permission.can_edit,
+                can_delete=permission.can_delete,
+                scope=Scope.TEAM,
+            )
+    user = User.objects.select_related("team").get(pk=user.pk)
+    totals = {
+        "accounts": Account.objects.count(),
+        "contacts": Contact.objects.count(),
+        "account_links": AccountContact.objects.count(),
+        "users": User.objects.count(),
+    }
+    visible = {
+        "accounts": visible_to(user, Account).count(),
+        "customer_accounts": visible_to(user, Account).filter(type="customer").count(),
+        "contacts": visible_to(user, Contact).count(),
+    }
+    share = visible["accounts"] / max(1, totals["accounts"])
+    print(
+        f"[{connection.vendor}] {totals['accounts']:,} accounts, {totals['contacts']:,} contacts; "
+        f"{BENCH_USER} (salesperson, team scope: {user.team}) sees {visible['accounts']:,} accounts "
+        f"({share:.1%}) and {visible['contacts']:,} contacts",
+        flush=True,
+    )
+
+    clients = {}
+    for person in (user, admin):
+        client = Client()
+        client.force_login(person)
+        clients[person.email] = client
+
+    def exists(path: str) -> bool:
+        try:
+            resolve(path)
+        except Resolver404:
+            return False
+        return True
+
+    queries = _search_queries(args.requests + args.warmup, args.seed)
+    warm_queries, timed_queries = queries[: args.warmup], queries[args.warmup :]
+
+    def fixed(path: str) -> tuple[str, list[str], list[str]]:
+        return path, [path] * args.warmup, [path] * args.requests
+
+    def per_query(path: str, **extra: Any) -> tuple[str, list[str], list[str]]:
+        def url(q: str) -> str:
+            return f"{path}?{urlencode({'q': q, **extra})}"
+
+        shown = f"{path}?{urlencode({**extra})}&q=… ({len(timed_queries)} distinct queries)".replace("?&", "?")
+        return shown, [url(q) for q in warm_queries], [url(q) for q in timed_queries]
+
+    scenarios: list[tuple[str, str, float | None, tuple[str, list[str], list[str]]]] = [
+        (
+            "Account list API, customers, 50 rows",
+            BENCH_USER,
+            LIST_TARGET_MS,
+            fixed("/api/v1/accounts?limit=50&type=customer"),
+        ),
+        ("Contact list API, 50 rows", BENCH_USER, LIST_TARGET_MS, fixed("/api/v1/contacts?limit=50")),
+    ]
+    if exists("/accounts/"):
+        scenarios.append(
+            ("Account list page, customers", BENCH_USER, LIST_TARGET_MS, fixed("/accounts/?type=customer"))
+        )
+    if exists("/contacts/"):
+        scenarios.append(("Contact list page", BENCH_USER, LIST_TARGET_MS, fixed("/contacts/")))
+    if exists("/search/"):
+        scenarios.append(("Global search page", BENCH_USER, SEARCH_TARGET_MS, per_query("/search/")))
+        scenarios.append(("Global search page, administrator", ADMIN, SEARCH_TARGET_MS, per_query("/search/")))
+    scenarios.append(("Account list API, search q=…", BENCH_USER, None, per_query("/api/v1/accounts", limit=50)))
+
+    results: list[Result] = []
+    plans: dict[str, list[dict[str, Any]]] = {}
+    for name, who, target, (shown, warm, timed) in scenarios:
+        client = clients[who]
+        for request_path in warm:
+            response = client.get(request_path)
+            if response.status_code != 200:
+                raise SystemExit(f"{request_path} answered {response.status_code} for {who}")
+        samples = []
+        for request_path in timed:
+            started = time.perf_counter()
+            response = client.get(request_path)
+            samples.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{request_path} answered {response.status_code} for {who}")
+        result = summarize(name, shown, who, target, samples)
+        # One more request, this time counting and timing its SQL.
+        sample_path = timed[samples.index(max(samples))]
+        timer = Timer()
+        with connection.execute_wrapper(timer):
+            client.get(sample_path)
+        result.queries_per_request = len(timer.queries)
+        slowest = sorted(timer.queries, key=lambda q: q[2], reverse=True)
+        result.slowest_query_ms = round(slowest[0][2], 2) if slowest else 0.0
+        plans[name] = [
+            {"ms": round(ms, 2), "sql": sql, "params": [str(p) for p in params], "plan": ""}
+            for sql, params, ms in slowest[:3]
+        ]
+        if args.explain:
+            for entry, (sql, params, _ms) in zip(plans[name], slowest[:3], strict=False):
+                if sql.lstrip().upper().startswith("SELECT"):
+                    entry["plan"] = _explain(sql, params)
+        results.append(result)
+        verdict = "" if result.met is None else ("  ok" if result.met else "  MISSED")
+        print(
+            f"  {name:<48} p50 {result.p50_ms:7.1f}  p95 {result.p95_ms:7.1f}  max {result.max_ms:7.1f} ms"
+            f"  ({result.queries_per_request} queries){verdict}",
+            flush=True,
+        )
+        if args.explain:
+            print(f"    slowest request: {sample_path}")
+            for entry in plans[name]:
+                print(f"    {entry['ms']:.1f} ms  {entry['sql'][:300]}")
+                for line in entry["plan"].splitlines():
+                    print(f"        {line}")
+
+    payload = {
+        "engine": connection.vendor,
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": _machine(),
+        "rows": totals,
+        "bench_user": {
+            "email": BENCH_USER,
+            "role": "salesperson",
+            "scope": "team (set for the benchmark)",
+            "team": str(user.team),
+            "visible": visible,
+            "share_of_accounts": round(share, 4),
+        },
+        "build_seconds": args.build_seconds or None,
+        "requests_per_measurement": args.requests,
+        "warmup": args.warmup,
+        "targets_ms": {"list_p95": LIST_TARGET_MS, "search_p95": SEARCH_TARGET_MS},
+        "results": [asdict(r) for r in results],
+        "queries": plans,
+    }
+    Path(args.out).write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    print(f"[{connection.vendor}] results written to {args.out}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.measure")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("status")
+    sub.add_parser("analyze")
+    measure = sub.add_parser("measure")
+    measure.add_argument("--requests", type=int, default=200)
+    measure.add_argument("--warmup", type=int, default=20)
+    measure.add_argument("--seed", type=int, default=2026)
+    measure.add_argument("--out", required=True)
+    measure.add_argument("--build-seconds", type=float, default=0)
+    measure.add_argument("--explain", action="store_true")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rapport.config.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    django.setup()
+    if args.command == "status":
+        command_status()
+    elif args.command == "analyze":
+        command_analyze()
+    else:
+        command_measure(args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

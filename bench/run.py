@@ -1,0 +1,184 @@
+"""Rapport's benchmark: build a large database per engine, then time the list API and global search.
+
+    .venv/bin/python -m bench                      # SQLite and PostgreSQL, 200,000 accounts, 1,000,000 contacts
+    .venv/bin/python -m bench --engine sqlite      # one engine
+    .venv/bin/python -m bench --rebuild            # throw the benchmark databases away and seed again
+    .venv/bin/python -m bench --accounts 20000 --contacts 100000   # a quicker, smaller run
+
+The SQLite database is bench/out/rapport-bench.sqlite3; the PostgreSQL one is `rapport_bench` on
+127.0.0.1 (`--pg-url`), created when missing. A database that already holds exactly the demo data
+of the requested sizes is reused; any other content is replaced. Every step runs in its own
+process (`manage.py migrate`, `manage.py seed_demo`, `python -m bench.measure`), against the real
+database with production settings (DEBUG off), so the figures are what a server would see.
+
+Results: a table on stdout, bench/out/results-<engine>.json (full detail) and
+bench/results-<engine>.json (the summary that is committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+SQLITE_PATH = OUT / "rapport-bench.sqlite3"
+DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/rapport_bench"
+ENGINES = ("sqlite", "postgresql")
+SEED = 2026
+
+
+def engine_env(engine: str, pg_url: str) -> dict[str, str]:
+    """Production settings against the benchmark database; plain HTTP so Django's test client works."""
+    env = dict(os.environ)
+    env.pop("DEBUG", None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="rapport.config.settings",
+        RAPPORT_VAR_DIR=str(OUT / "var"),
+        RAPPORT_HTTPS="false",
+        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+        DATABASE_URL=f"sqlite:///{SQLITE_PATH}" if engine == "sqlite" else pg_url,
+        PYTHONUNBUFFERED="1",
+        LOG_LEVEL="ERROR",
+    )
+    return env
+
+
+def run(cmd: list[str], env: dict[str, str], capture: bool = False) -> str:
+    """Run a step in its own process from the project root; stop the benchmark if it fails."""
+    result = subprocess.run(cmd, cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE if capture else None)
+    if result.returncode != 0:
+        raise SystemExit(f"Step failed ({result.returncode}): {' '.join(cmd)}")
+    return result.stdout if capture else ""
+
+
+def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
+    return run([sys.executable, "manage.py", *args], env, capture=capture)
+
+
+def recreate(engine: str, pg_url: str) -> None:
+    """An empty benchmark database: delete the SQLite file, or drop and create the PostgreSQL database."""
+    if engine == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(pg_url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def pg_database_exists(pg_url: str) -> bool:
+    import psycopg
+
+    parts = urlsplit(pg_url)
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        row = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [parts.path.lstrip("/")]).fetchone()
+    return row is not None
+
+
+def status(env: dict[str, str]) -> dict[str, Any]:
+    return dict(json.loads(run([sys.executable, "-m", "bench.measure", "status"], env, capture=True)))
+
+
+def build(engine: str, args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
+    """Make sure the engine's database holds the demo data at the requested sizes; seed it if not."""
+    info_path = OUT / f"build-{engine}.json"
+    if engine == "postgresql" and not pg_database_exists(args.pg_url):
+        recreate(engine, args.pg_url)
+    if args.rebuild:
+        recreate(engine, args.pg_url)
+    print(f"[{engine}] migrate", flush=True)
+    manage(env, "migrate", "--noinput", "-v0")
+    current = status(env)
+    wanted = {"accounts": args.accounts, "contacts": args.contacts, "seed": args.seed}
+    if current["accounts"] == args.accounts and current["contacts"] == args.contacts and current["demo"]:
+        print(f"[{engine}] reusing the database: {current['accounts']:,} accounts, {current['contacts']:,} contacts")
+        if info_path.exists():
+            return dict(json.loads(info_path.read_text()))
+        return {**wanted, "seconds": None}
+    if current["accounts"] or current["demo"]:
+        print(f"[{engine}] the database holds other data: starting from an empty one", flush=True)
+        recreate(engine, args.pg_url)
+        manage(env, "migrate", "--noinput", "-v0")
+    print(f"[{engine}] seed_demo --accounts {args.accounts} --contacts {args.contacts}", flush=True)
+    started = time.monotonic()
+    manage(env, "seed_demo", f"--seed={args.seed}", f"--accounts={args.accounts}", f"--contacts={args.contacts}")
+    seconds = round(time.monotonic() - started, 1)
+    # seed_demo ends with ANALYZE. On PostgreSQL, VACUUM also sets the visibility map that lets
+    # counts read indexes alone, as autovacuum does some time after a large load.
+    if engine == "postgresql":
+        run([sys.executable, "-m", "bench.measure", "analyze"], env)
+    info = {**wanted, "seconds": seconds}
+    info_path.write_text(json.dumps(info, indent=2))
+    print(f"[{engine}] built in {seconds:,.0f} s", flush=True)
+    return info
+
+
+def measure(engine: str, args: argparse.Namespace, env: dict[str, str], build_info: dict[str, Any]) -> None:
+    out = OUT / f"results-{engine}.json"
+    # Pages render with production static files (hashed names from the manifest), as on a server.
+    manage(env, "collectstatic", "--noinput", "-v0")
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.measure",
+        "measure",
+        f"--requests={args.requests}",
+        f"--warmup={args.warmup}",
+        f"--seed={args.seed}",
+        f"--out={out}",
+        f"--build-seconds={build_info.get('seconds') or 0}",
+    ]
+    if args.explain:
+        cmd.append("--explain")
+    run(cmd, env)
+    summary = json.loads(out.read_text())
+    summary.pop("plans", None)
+    summary.pop("queries", None)
+    (ROOT / "bench" / f"results-{engine}.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--engine", choices=(*ENGINES, "all"), default="all")
+    parser.add_argument("--accounts", type=int, default=200_000)
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per measurement (default 200)")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed requests before each measurement")
+    parser.add_argument("--rebuild", action="store_true", help="seed fresh databases even if they hold the data")
+    parser.add_argument("--explain", action="store_true", help="print the query plans of the measured queries")
+    parser.add_argument("--pg-url", default=os.environ.get("RAPPORT_BENCH_PG_URL", DEFAULT_PG_URL))
+    parser.add_argument("--build-only", action="store_true", help="build the databases, measure nothing")
+    args = parser.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    engines = ENGINES if args.engine == "all" else (args.engine,)
+    if "postgresql" in engines and shutil.which("pg_isready") is not None:
+        host = urlsplit(args.pg_url).hostname or "127.0.0.1"
+        if subprocess.run(["pg_isready", "-q", "-h", host], check=False).returncode != 0:
+            raise SystemExit(f"PostgreSQL is not answering on {host}; start it or use --engine sqlite.")
+    for engine in engines:
+        env = engine_env(engine, args.pg_url)
+        info = build(engine, args, env)
+        if not args.build_only:
+            measure(engine, args, env, info)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
