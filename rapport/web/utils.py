@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -15,6 +15,9 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from rapport.core.errors import ActionNotAllowed, DomainError, InvalidInput, RecordNotFound
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 T = TypeVar("T")
 
@@ -62,7 +65,9 @@ def add_domain_error(form: forms.Form, exc: DomainError, renames: Mapping[str, s
         form.add_error(None, exc.message)
 
 
-def submit_form(request: HttpRequest, form: forms.Form, save: Callable[[], Model], success: str) -> HttpResponse | None:
+def submit_form(
+    request: HttpRequest, form: forms.Form, save: Callable[[], Model], success: StrOrPromise
+) -> HttpResponse | None:
     """Validate the form and run the service that saves it.
 
     Saved → a success message (`success` may name the record as `%(name)s`) and a redirect to the
