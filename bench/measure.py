@@ -78,9 +78,9 @@ def summarize(name: str, request: str, user: str, target: float | None, samples:
 
 
 def command_status() -> None:
-    from rapport.core.demo import existing_data
     from rapport.core.models import User
     from rapport.customers.models import Account, Contact
+    from rapport.demo.seed import existing_data
 
     payload = {
         "accounts": Account.objects.count(),

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "rapport.core",
     "rapport.customers",
     "rapport.web",
+    "rapport.demo",
 ]
 
 MIDDLEWARE = [

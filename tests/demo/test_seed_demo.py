@@ -11,11 +11,11 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client
 
-from rapport.core import demo
 from rapport.core.models import AuditEntry, ExchangeRate, OrganisationSettings, RoleCode, Team, Territory, User
 from rapport.core.search import matching
 from rapport.core.visibility import visible_to
 from rapport.customers.models import Account, AccountContact, Contact, CustomerCategory
+from rapport.demo import seed as demo
 from tests.demo.conftest import ACCOUNTS, CONTACTS, SEED, seed_small
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rapport.core import demo
+from rapport.demo import seed as demo
 
 
 class Command(BaseCommand):

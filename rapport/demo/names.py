@@ -8,8 +8,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from rapport.core.demo import data
-from rapport.core.demo.data import City, Market
+from rapport.demo import data
+from rapport.demo.data import City, Market
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,14 @@ from typing import Any
 from django.db import models, transaction
 
 from rapport.core import audit
-from rapport.core.demo import data
-from rapport.core.demo.bulk import RowWriter, next_id, reset_sequences
-from rapport.core.demo.data import City, Market
-from rapport.core.demo.names import CompanyName, NameMaker
-from rapport.core.demo.org import BASE_RATES, DemoOrg
 from rapport.core.models import AuditAction, AuditEntry
 from rapport.customers.models import Account, AccountContact, AccountType, Consent, Contact
 from rapport.customers.services_categories import customer_category_create
+from rapport.demo import data
+from rapport.demo.bulk import RowWriter, next_id, reset_sequences
+from rapport.demo.data import City, Market
+from rapport.demo.names import CompanyName, NameMaker
+from rapport.demo.org import BASE_RATES, DemoOrg
 
 BATCH_SIZE = 10_000
 AUDIT_NOTE = "demo data"

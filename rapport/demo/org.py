@@ -15,13 +15,13 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 
-from rapport.core.demo import data
-from rapport.core.demo.data import Market
-from rapport.core.demo.names import NameMaker
 from rapport.core.models import Currency, RoleCode, Team, Territory, User
 from rapport.core.services import currency as currency_services
 from rapport.core.services import org as org_services
 from rapport.core.services._common import full_clean_or_raise
+from rapport.demo import data
+from rapport.demo.data import Market
+from rapport.demo.names import NameMaker
 
 DEMO_DOMAIN = "demo.rapport.local"
 DEMO_PASSWORD = "rapport-demo"

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from rapport.core import demo
 from rapport.core.models import RoleCode, User
+from rapport.demo import seed as demo
 
 
 class Command(BaseCommand):

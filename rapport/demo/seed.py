@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from rapport.core.demo.names import NameMaker
-from rapport.core.demo.org import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_LOGINS, DEMO_PASSWORD, build_org
 from rapport.core.models import User
+from rapport.demo.names import NameMaker
+from rapport.demo.org import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_LOGINS, DEMO_PASSWORD, build_org
 
 __all__ = [
     "DEFAULT_ACCOUNTS",
@@ -91,9 +91,9 @@ def seed(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SeedResult:
     """Fill an empty database with the demo company. `audit=None`: audit entries at small sizes only."""
-    from rapport.core.demo.customers import CustomerSeeder
     from rapport.core.models import AuditEntry, Team
     from rapport.customers.models import Account, AccountContact, Contact
+    from rapport.demo.customers import CustomerSeeder
 
     if (reason := existing_data()) is not None:
         raise DemoDataExists(reason)
