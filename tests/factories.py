@@ -7,6 +7,7 @@ import factory
 
 from rapport.core.models import Team, Territory, User
 from rapport.customers.models import Account, Contact, CustomerCategory
+from rapport.leads.models import Lead, LeadSource
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -78,3 +79,34 @@ class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     first_name = factory.Faker("first_name")
     last_name = factory.Sequence(lambda n: f"Contact{n:05d}")
     owner = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class: type[Contact], *args: object, **kwargs: object) -> Contact:
+        contact = model_class(*args, **kwargs)
+        contact.refresh_match_keys()  # as the services do: duplicate detection reads these
+        contact.save()
+        return contact
+
+
+class LeadFactory(factory.django.DjangoModelFactory[Lead]):
+    """A new lead; match keys are filled as the services fill them (the score is not computed)."""
+
+    class Meta:
+        model = Lead
+
+    first_name = factory.Faker("first_name")
+    last_name = factory.Sequence(lambda n: f"Lead{n:05d}")
+    company = factory.Sequence(lambda n: f"Company {n:05d}")
+    owner = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class: type[Lead], *args: object, **kwargs: object) -> Lead:
+        lead = model_class(*args, **kwargs)
+        lead.refresh_match_keys()
+        lead.save()
+        return lead
+
+
+def lead_source(code: str) -> LeadSource:
+    """One of the sources every installation starts with (campaign, purchased_list, web_form…)."""
+    return LeadSource.objects.get(code=code)

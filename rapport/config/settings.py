@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ninja",
     "rapport.core",
     "rapport.customers",
+    "rapport.leads",
     "rapport.web",
     "rapport.demo",
 ]

@@ -11,5 +11,6 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("django-admin/", admin.site.urls),
     path("", include("rapport.customers.urls")),
+    path("", include("rapport.leads.urls")),
     path("", include("rapport.web.urls")),
 ]

@@ -40,7 +40,9 @@ def snapshot(record: models.Model) -> Snapshot:
     values: Snapshot = {}
     for name in record_type.audit_fields:
         field = record._meta.get_field(name)
-        if isinstance(field, models.ForeignKey):
+        if field.many_to_many:
+            values[name] = ", ".join(sorted(str(item) for item in getattr(record, name).all()))
+        elif isinstance(field, models.ForeignKey):
             related = getattr(record, name)
             values[name] = str(related) if related is not None else ""
         else:

@@ -22,6 +22,8 @@ DEFAULT_RIGHTS: dict[str, tuple[bool, bool, bool, bool, str]] = {
 OVERRIDES: dict[tuple[str, str], tuple[bool, bool, bool, bool, str]] = {
     # Marketing keeps contact consent and channels up to date.
     (RoleCode.MARKETING, "contact"): (True, True, True, False, Scope.ALL),
+    # Marketing brings leads in (imports, web forms) and works them until sales takes over.
+    (RoleCode.MARKETING, "lead"): (True, True, True, False, Scope.ALL),
 }
 
 CURRENCIES = [

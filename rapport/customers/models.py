@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from rapport.core import normalize
 from rapport.core.money import money_fields
 from rapport.core.search import SearchIndex
 
@@ -181,6 +182,11 @@ class Contact(Address):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Match keys for duplicate detection (rapport.core.normalize), kept in step by `refresh_match_keys`.
+    email_key = models.CharField(max_length=254, blank=True, default="", editable=False)
+    phone_key = models.CharField(max_length=40, blank=True, default="", editable=False)
+    mobile_key = models.CharField(max_length=40, blank=True, default="", editable=False)
+    name_key = models.CharField(max_length=200, blank=True, default="", editable=False)
 
     search_index = SearchIndex(table="customers_contact", columns=("first_name", "last_name", "email"))
 
@@ -193,6 +199,10 @@ class Contact(Address):
             models.Index(fields=["owner", "last_name"], name="customers_contact_owner_idx"),
             models.Index(fields=["email"], name="customers_contact_email_idx"),
             models.Index(fields=["-created_at"], name="customers_contact_created_idx"),
+            models.Index(fields=["email_key"], name="customers_contact_ekey_idx"),
+            models.Index(fields=["phone_key"], name="customers_contact_pkey_idx"),
+            models.Index(fields=["mobile_key"], name="customers_contact_mkey_idx"),
+            models.Index(fields=["name_key"], name="customers_contact_nkey_idx"),
         ]
 
     def __str__(self) -> str:
@@ -204,6 +214,13 @@ class Contact(Address):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def refresh_match_keys(self) -> None:
+        """Recompute the duplicate-detection keys from the typed values."""
+        self.email_key = normalize.email_key(self.email)
+        self.phone_key = normalize.phone_key(self.phone, self.country)
+        self.mobile_key = normalize.phone_key(self.mobile, self.country)
+        self.name_key = normalize.name_key(self.first_name, self.last_name)
 
 
 class AccountContact(models.Model):

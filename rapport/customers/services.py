@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, override
 from rapport.core import audit, customfields
 from rapport.core.errors import InvalidInput, RuleViolation
 from rapport.core.models import Currency, Territory, User
-from rapport.core.services._common import full_clean_or_raise
+from rapport.core.services._common import apply_fields, full_clean_or_raise
 from rapport.core.services.notifications import notify
 from rapport.core.visibility import access, is_visible, require, visible_to
 from rapport.customers.models import Account, AccountContact, Consent, Contact, CustomerCategory
@@ -96,20 +96,7 @@ def _resolve(actor: User, field: str, value: Any) -> Any:
 
 
 def _apply(actor: User, record: models.Model, allowed: tuple[str, ...], changes: Mapping[str, Any]) -> None:
-    unknown = [name for name in changes if name not in allowed]
-    if unknown:
-        raise InvalidInput({name: [_("This field cannot be set.")] for name in unknown})
-    for name, value in changes.items():
-        resolved = _resolve(actor, name, value)
-        if isinstance(value, str) and not isinstance(resolved, models.Model):
-            resolved = resolved.strip() if resolved else ("" if _is_text(record, name) else None)
-        elif value is None and _is_text(record, name):
-            resolved = ""  # text is never NULL: null clears it (and a required one then fails validation)
-        setattr(record, name, resolved)
-
-
-def _is_text(record: models.Model, name: str) -> bool:
-    return isinstance(record._meta.get_field(name), models.CharField | models.TextField)
+    apply_fields(record, allowed, changes, lambda name, value: _resolve(actor, name, value))
 
 
 def _apply_custom(record: Account | Contact, record_type: str, values: Mapping[str, Any] | None, partial: bool) -> None:
@@ -125,6 +112,8 @@ def _save_checked(actor: User, record: Account | Contact) -> None:
     """Validate, save, and refuse the change if the actor would lose sight of the record."""
     full_clean_or_raise(record, exclude=["custom", "created_by"])
     _check_owner(record)
+    if isinstance(record, Contact):
+        record.refresh_match_keys()
     record.save()
     if not is_visible(actor, record):
         raise RuleViolation(str(OUT_OF_SCOPE))

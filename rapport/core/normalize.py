@@ -1,0 +1,94 @@
+"""Match keys for people and companies: what duplicate detection compares instead of raw text.
+
+Records keep what a person typed; these keys sit in indexed columns beside it, so "JAN.Kowalski@X.pl"
+and "jan.kowalski@x.pl", "+48 601 234 567" and "0048601234567", "Łukasz Żak" and "zak lukasz" meet.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from rapport.core.search import fold
+
+#: legal-form words that say nothing about which company it is
+# Words are split at punctuation first, so "Sp. z o.o." arrives as sp, z, o, o.
+_LEGAL_FORMS = frozenset(
+    {
+        "sp", "z", "o", "oo", "spzoo", "s", "a", "sa", "ag", "gmbh", "kg", "ohg", "ug", "mbh", "co", "inc",
+        "ltd", "llc", "plc", "corp", "corporation", "company", "limited", "bv", "b", "v", "nv", "n", "srl",
+        "r", "l", "sarl", "sas", "spa", "p", "oy", "ab", "as", "kft", "pt", "tbk", "cv", "pte", "pty", "sdn", "bhd",
+    }
+)  # fmt: skip
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_COUNTRY_CODES = {
+    # The country names people type most in lead lists → ISO code for phone parsing.
+    "poland": "PL",
+    "polska": "PL",
+    "germany": "DE",
+    "deutschland": "DE",
+    "niemcy": "DE",
+    "united kingdom": "GB",
+    "uk": "GB",
+    "great britain": "GB",
+    "united states": "US",
+    "usa": "US",
+    "france": "FR",
+    "indonesia": "ID",
+    "taiwan": "TW",
+    "czech republic": "CZ",
+    "czechia": "CZ",
+    "netherlands": "NL",
+    "spain": "ES",
+    "italy": "IT",
+}
+
+
+def email_key(email: str | None) -> str:
+    """Lower-cased, trimmed e-mail; empty when there is none."""
+    return (email or "").strip().lower()
+
+
+def country_code(country: str | None) -> str | None:
+    """An ISO 3166 alpha-2 code for a country given as a code or a common name, else None."""
+    text = (country or "").strip()
+    if len(text) == 2 and text.isalpha():
+        return text.upper()
+    return _COUNTRY_CODES.get(fold(text))
+
+
+def phone_key(phone: str | None, country: str | None = None) -> str:
+    """The number in E.164 (+48601234567); digits only when it cannot be parsed; empty when none.
+
+    A number without an international prefix is read in the record's country when that is known.
+    """
+    raw = (phone or "").strip()
+    if not raw:
+        return ""
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]  # the international prefix as dialled in Europe
+    try:
+        parsed = phonenumbers.parse(raw, country_code(country))
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is not None and phonenumbers.is_possible_number(parsed):
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    digits = re.sub(r"\D", "", raw)
+    return digits if len(digits) >= 6 else ""
+
+
+def _words(text: str | None) -> list[str]:
+    return [w for w in _NON_WORD.split(fold(text or "")) if w]
+
+
+def name_key(first_name: str | None, last_name: str | None) -> str:
+    """A person's name, folded and with its words sorted: order, case and accents do not matter."""
+    return " ".join(sorted(_words(f"{first_name or ''} {last_name or ''}")))[:200]
+
+
+def company_key(company: str | None) -> str:
+    """A company name folded, without punctuation and legal forms ("ACME Sp. z o.o." → "acme")."""
+    words = _words(company)
+    kept = [w for w in words if w not in _LEGAL_FORMS]
+    return " ".join(kept or words)[:200]

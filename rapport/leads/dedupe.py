@@ -1,0 +1,148 @@
+"""Possible duplicates of a lead among leads and contacts.
+
+Three signals, strongest first: the same e-mail, the same phone number (E.164), and the same
+person's name at a similar company (names compared after folding and sorting their words, companies
+with rapidfuzz's token-set ratio). Every look-up goes through an indexed key column, and a batch of
+rows (an import) is checked with a handful of `IN` queries, not one query per row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from rapidfuzz import fuzz
+
+from rapport.core.models import User
+from rapport.core.normalize import company_key
+from rapport.core.visibility import visible_to
+from rapport.customers.models import Contact
+from rapport.leads.models import Lead
+
+#: company names at least this similar (0 to 100, token-set ratio) count as the same company
+COMPANY_SIMILARITY = 85
+#: at most this many candidates are read per name key (a very common name does not flood a batch)
+MAX_CANDIDATES = 50
+LOOKUP_CHUNK = 500
+
+SAME_EMAIL = _("Same e-mail")
+SAME_PHONE = _("Same phone")
+SAME_NAME_AND_COMPANY = _("Same name at a similar company")
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The match keys of one lead (saved or not yet)."""
+
+    email: str
+    phone: str
+    name: str
+    company: str
+
+    @classmethod
+    def of(cls, lead: Lead) -> Keys:
+        lead.refresh_match_keys()
+        return cls(lead.email_key, lead.phone_key, lead.name_key, lead.company_key)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One possible duplicate: a lead or a contact, and why it matched."""
+
+    kind: str  # "lead" or "contact"
+    id: int
+    reason: str
+    label: str
+
+    @property
+    def record_key(self) -> tuple[str, int]:
+        return (self.kind, self.id)
+
+
+def _similar(company_a: str, company_b: str) -> bool:
+    return bool(company_a and company_b) and fuzz.token_set_ratio(company_a, company_b) >= COMPANY_SIMILARITY
+
+
+def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        yield values[start : start + LOOKUP_CHUNK]
+
+
+class Finder:
+    """Looks up the candidates for many keys at once, then answers per row.
+
+    `leads` and `contacts` are the querysets searched — for what a person sees in the UI, the
+    actor's visible records; for an import, every record (a duplicate the importer cannot see is
+    still a duplicate; the report names it without revealing it).
+    """
+
+    def __init__(self, leads: QuerySet[Lead], contacts: QuerySet[Contact], exclude_lead: int | None = None) -> None:
+        self.leads = leads.exclude(status="converted")
+        self.contacts = contacts
+        self.exclude_lead = exclude_lead
+        # key kind → key value → [(record kind, id, label, company key)]
+        self.index: dict[str, dict[str, list[tuple[str, int, str, str]]]] = defaultdict(lambda: defaultdict(list))
+
+    def load(self, keys: Iterable[Keys]) -> None:
+        wanted: dict[str, set[str]] = {"email": set(), "phone": set(), "name": set()}
+        for key in keys:
+            for kind in wanted:
+                value = getattr(key, kind)
+                if value and value not in self.index[kind]:
+                    wanted[kind].add(value)
+        for kind, values in wanted.items():
+            for value in values:
+                self.index[kind][value] = []
+            for chunk in _chunks(sorted(values)):
+                self._load_leads(kind, chunk)
+                self._load_contacts(kind, chunk)
+
+    def _load_leads(self, kind: str, values: Sequence[str]) -> None:
+        rows = self.leads.filter(**{f"{kind}_key__in": values}).values_list(
+            f"{kind}_key", "id", "first_name", "last_name", "company", "company_key"
+        )
+        if kind == "name":
+            rows = rows[: MAX_CANDIDATES * len(values)]
+        for value, pk, first, last, company, key in rows:
+            if pk != self.exclude_lead:
+                label = f"{first} {last}".strip() + (f" ({company})" if company else "")
+                self.index[kind][value].append(("lead", pk, label, key))
+
+    def _load_contacts(self, kind: str, values: Sequence[str]) -> None:
+        columns = {"email": ("email_key",), "phone": ("phone_key", "mobile_key"), "name": ("name_key",)}[kind]
+        for column in columns:
+            rows = self.contacts.filter(**{f"{column}__in": values}).values_list(
+                column, "id", "first_name", "last_name", "account__name"
+            )
+            if kind == "name":
+                rows = rows[: MAX_CANDIDATES * len(values)]
+            for value, pk, first, last, account in rows:
+                label = f"{first} {last}".strip() + (f" ({account})" if account else "")
+                self.index[kind][value].append(("contact", pk, label, company_key(account)))
+
+    def matches(self, keys: Keys) -> list[Match]:
+        """The candidates for one lead, each record once, with its strongest reason."""
+        found: dict[tuple[str, int], Match] = {}
+
+        def add(kind: str, reason: object, company_required: bool) -> None:
+            value = getattr(keys, kind)
+            for record_kind, pk, label, company in self.index[kind].get(value, []) if value else []:
+                if company_required and not _similar(keys.company, company):
+                    continue
+                found.setdefault((record_kind, pk), Match(record_kind, pk, str(reason), label))
+
+        add("email", SAME_EMAIL, company_required=False)
+        add("phone", SAME_PHONE, company_required=False)
+        add("name", SAME_NAME_AND_COMPANY, company_required=True)
+        return list(found.values())
+
+
+def duplicates_of(actor: User, lead: Lead) -> list[Match]:
+    """Possible duplicates of one lead among the leads and contacts the actor may see."""
+    finder = Finder(visible_to(actor, Lead), visible_to(actor, Contact), exclude_lead=lead.pk)
+    keys = Keys.of(lead)
+    finder.load([keys])
+    return finder.matches(keys)

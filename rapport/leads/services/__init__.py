@@ -1,0 +1,1 @@
+"""Lead use cases. Import from the modules (`rapport.leads.services.leads`, `.convert`, `.merge`…)."""
