@@ -19,6 +19,7 @@ from rapport.core.api_support import (
     install_error_handlers,
 )
 from rapport.customers.api import accounts_router, contacts_router
+from rapport.leads.api import leads_router
 
 
 class RapportDocs(Swagger):
@@ -73,3 +74,4 @@ api.add_router("/custom-fields", custom_fields_router)
 api.add_router("/jobs", jobs_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/contacts", contacts_router)
+api.add_router("/leads", leads_router)

@@ -24,6 +24,7 @@ from rapport.core.visibility import visible_to
 
 NOT_AN_ID = _("Enter a number.")
 NOT_A_DATE = _("Enter a date as YYYY-MM-DD.")
+NOT_A_NUMBER = _("Enter a whole number.")
 UNKNOWN_ORDER = _("Sort by one of: %(choices)s.")
 UNKNOWN_VALUE = _("Choose one of: %(choices)s.")
 
@@ -49,7 +50,8 @@ def _date(raw: str) -> dt.date:
 
 @dataclass(frozen=True)
 class Filter:
-    """One query parameter → one condition. `kind`: id, text, choice, bool, date_from, date_to, owner, team."""
+    """One query parameter → one condition. `kind`: id, text, text_exact, choice, bool, int_min, int_max,
+    date_from, date_to, owner, team, isnull."""
 
     param: str
     lookup: str
@@ -76,6 +78,16 @@ class Filter:
                 return Q(**{f"{self.lookup}__date__gte": _date(raw)})
             case "date_to":
                 return Q(**{f"{self.lookup}__date__lte": _date(raw)})
+            case "int_min" | "int_max":
+                try:
+                    number = int(raw)
+                except ValueError as exc:
+                    raise ValidationError(NOT_A_NUMBER) from exc
+                if abs(number) >= 2**31:
+                    raise ValidationError(NOT_A_NUMBER)
+                return Q(**{f"{self.lookup}__{'gte' if self.kind == 'int_min' else 'lte'}": number})
+            case "text_exact":
+                return Q(**{f"{self.lookup}__iexact": raw})
             case "isnull":
                 return Q(**{f"{self.lookup}__isnull": raw.lower() in {"1", "true", "yes"}})
             case _:

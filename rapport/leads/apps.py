@@ -11,7 +11,7 @@ class LeadsConfig(AppConfig):
     def ready(self) -> None:
         from rapport.core import records
         from rapport.core.services.jobs import register_handler
-        from rapport.leads import scoring
+        from rapport.leads import scoring, timeline
         from rapport.leads.models import Lead
         from rapport.leads.reference import ensure_lead_reference_data
         from rapport.leads.services.leads import AUDIT_FIELDS
@@ -28,4 +28,5 @@ class LeadsConfig(AppConfig):
             )
         )
         register_handler("leads.rescore", scoring.run_rescore)
+        timeline.register()
         post_migrate.connect(ensure_lead_reference_data, sender=self, dispatch_uid="rapport.leads.reference")

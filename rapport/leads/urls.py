@@ -1,9 +1,4 @@
-from django.urls import path
-
-from rapport.leads import views
+from rapport.leads.views import config, imports, pages, webforms
 
 app_name = "leads"
-urlpatterns = [
-    path("leads/", views.lead_list, name="lead_list"),
-    path("leads/<int:lead_id>/", views.lead_detail, name="lead_detail"),
-]
+urlpatterns = [*pages.urlpatterns, *imports.urlpatterns, *config.urlpatterns, *webforms.urlpatterns]

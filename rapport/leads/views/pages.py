@@ -1,9 +1,10 @@
-"""Lead pages (being built: list and detail only show the basics for now)."""
+"""Lead list, record page, forms and actions (placeholder until the pages land)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 
 
 @login_required
@@ -14,3 +15,9 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     return HttpResponse(str(lead_id))
+
+
+urlpatterns: list[URLPattern] = [
+    path("leads/", lead_list, name="lead_list"),
+    path("leads/<int:lead_id>/", lead_detail, name="lead_detail"),
+]
