@@ -86,3 +86,14 @@ def pytest_configure(config: pytest.Config) -> None:
     url = os.environ.get("DATABASE_URL", "")
     if os.environ.get("RAPPORT_REQUIRE_POSTGRES") == "1" and not url.startswith(("postgres://", "postgresql://")):
         raise pytest.UsageError("RAPPORT_REQUIRE_POSTGRES=1 but DATABASE_URL is not a PostgreSQL URL.")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """On PostgreSQL, a test database of this process's own: two test runs on one server (two
+    developers, two CI jobs, xdist workers) never drop each other's database."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("postgresql"):
+        database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
