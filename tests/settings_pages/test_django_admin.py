@@ -18,7 +18,7 @@ def test_every_rapport_model_is_registered_and_its_list_opens(db: None, client_f
     operator = UserFactory.create(email="root@example.com", role_id="administrator", is_staff=True, is_superuser=True)
     AccountFactory.create(owner=operator)
     client: Client = client_for(operator)
-    for app_label in ("core", "customers"):
+    for app_label in ("core", "customers", "leads"):
         for model in apps.get_app_config(app_label).get_models():
             if model._meta.auto_created:
                 continue
