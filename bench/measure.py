@@ -1,6 +1,6 @@
 """The measuring half of the benchmark; runs inside Django against the benchmark database.
 
-    python -m bench.measure status      # JSON: how many accounts/contacts, whether the demo org exists
+    python -m bench.measure status      # JSON: how many accounts/contacts/leads, whether the demo org exists
     python -m bench.measure analyze     # refresh the planner's statistics (PostgreSQL)
     python -m bench.measure measure --requests 200 --out bench/out/results-sqlite.json
 
@@ -48,6 +48,10 @@ class Result:
     met: bool | None
     queries_per_request: int = 0
     slowest_query_ms: float = 0.0
+    #: CPU time of this process (client, Django and, for SQLite, the database) per request: what the
+    #: request costs when other work shares the machine and wall-clock times are stretched
+    cpu_p50_ms: float = 0.0
+    cpu_p95_ms: float = 0.0
     notes: list[str] = field(default_factory=list)
 
 
@@ -81,10 +85,12 @@ def command_status() -> None:
     from rapport.core.models import User
     from rapport.customers.models import Account, Contact
     from rapport.demo.seed import existing_data
+    from rapport.leads.models import Lead
 
     payload = {
         "accounts": Account.objects.count(),
         "contacts": Contact.objects.count(),
+        "leads": Lead.objects.count(),
         "demo": User.objects.filter(email=ADMIN).exists(),
         "existing": existing_data(),
     }
@@ -193,6 +199,32 @@ def _search_queries(count: int, seed: int) -> list[str]:
     return queries
 
 
+def _lead_search_queries(count: int, seed: int) -> list[str]:
+    """Things a salesperson types into the lead list's search: the start of a lead's name or company."""
+    from rapport.core.search import words
+    from rapport.leads.models import Lead
+
+    rng = random.Random(seed)
+    max_lead = Lead.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    queries: list[str] = []
+    seen: set[str] = set()
+    attempts = 0
+    while len(queries) < count and attempts < count * 20:
+        attempts += 1
+        row = Lead.objects.filter(pk=rng.randint(1, max_lead)).values_list("last_name", "company").first()
+        if row is None:
+            continue
+        parts = [w for w in words(row[0] if rng.random() < 0.6 else row[1]) if len(w) >= 3 or not w.isascii()]
+        if not parts:
+            continue
+        first = parts[0]
+        text = first if not first.isascii() else first[: rng.randint(3, 6)]
+        if text not in seen:
+            seen.add(text)
+            queries.append(text)
+    return queries
+
+
 def command_measure(args: argparse.Namespace) -> None:
     from django.db import connection
     from django.test import Client
@@ -202,11 +234,13 @@ def command_measure(args: argparse.Namespace) -> None:
     from rapport.core.services.org import role_permission_set
     from rapport.core.visibility import visible_to
     from rapport.customers.models import Account, AccountContact, Contact
+    from rapport.leads.models import Lead
 
+    load_at_start = list(os.getloadavg())
     admin = User.objects.get(email=ADMIN)
     user = User.objects.select_related("team").get(email=BENCH_USER)
     # The benchmark's salesperson sees their whole team (Poland), not only their own records.
-    for record_type in ("account", "contact"):
+    for record_type in ("account", "contact", "lead"):
         permission = RolePermission.objects.get(role_id=RoleCode.SALESPERSON, record_type=record_type)
         if permission.scope != Scope.TEAM:
             role_permission_set(
@@ -224,18 +258,21 @@ def command_measure(args: argparse.Namespace) -> None:
         "accounts": Account.objects.count(),
         "contacts": Contact.objects.count(),
         "account_links": AccountContact.objects.count(),
+        "leads": Lead.objects.count(),
         "users": User.objects.count(),
     }
     visible = {
         "accounts": visible_to(user, Account).count(),
         "customer_accounts": visible_to(user, Account).filter(type="customer").count(),
         "contacts": visible_to(user, Contact).count(),
+        "leads": visible_to(user, Lead).count(),
+        "own_leads": Lead.objects.filter(owner=user).count(),
     }
     share = visible["accounts"] / max(1, totals["accounts"])
     print(
         f"[{connection.vendor}] {totals['accounts']:,} accounts, {totals['contacts']:,} contacts; "
         f"{BENCH_USER} (salesperson, team scope: {user.team}) sees {visible['accounts']:,} accounts "
-        f"({share:.1%}) and {visible['contacts']:,} contacts",
+        f"({share:.1%}), {visible['contacts']:,} contacts and {visible['leads']:,} of {totals['leads']:,} leads",
         flush=True,
     )
 
@@ -258,12 +295,21 @@ def command_measure(args: argparse.Namespace) -> None:
     def fixed(path: str) -> tuple[str, list[str], list[str]]:
         return path, [path] * args.warmup, [path] * args.requests
 
-    def per_query(path: str, **extra: Any) -> tuple[str, list[str], list[str]]:
+    def per_query(path: str, texts: list[str] | None = None, **extra: Any) -> tuple[str, list[str], list[str]]:
+        warm, timed = (warm_queries, timed_queries) if texts is None else (texts[: args.warmup], texts[args.warmup :])
+
         def url(q: str) -> str:
             return f"{path}?{urlencode({'q': q, **extra})}"
 
-        shown = f"{path}?{urlencode({**extra})}&q=… ({len(timed_queries)} distinct queries)".replace("?&", "?")
-        return shown, [url(q) for q in warm_queries], [url(q) for q in timed_queries]
+        shown = f"{path}?{urlencode({**extra})}&q=… ({len(timed)} distinct queries)".replace("?&", "?")
+        return shown, [url(q) for q in warm], [url(q) for q in timed]
+
+    def answers(path: str) -> bool:
+        """Whether a page or endpoint is there yet (the lead modules are being built alongside)."""
+        status = clients[BENCH_USER].get(path).status_code
+        if status != 200:
+            print(f"  (skipped: {path} answered {status})", flush=True)
+        return status == 200
 
     scenarios: list[tuple[str, str, float | None, tuple[str, list[str], list[str]]]] = [
         (
@@ -284,6 +330,24 @@ def command_measure(args: argparse.Namespace) -> None:
         scenarios.append(("Global search page", BENCH_USER, SEARCH_TARGET_MS, per_query("/search/")))
         scenarios.append(("Global search page, administrator", ADMIN, SEARCH_TARGET_MS, per_query("/search/")))
     scenarios.append(("Account list API, search q=…", BENCH_USER, None, per_query("/api/v1/accounts", limit=50)))
+    if totals["leads"] and answers("/api/v1/leads?limit=50"):
+        lead_queries = _lead_search_queries(args.requests + args.warmup, args.seed)
+        scenarios += [
+            ("Lead list API, 50 rows", BENCH_USER, LIST_TARGET_MS, fixed("/api/v1/leads?limit=50")),
+            ("Lead list API, status=new", BENCH_USER, LIST_TARGET_MS, fixed("/api/v1/leads?limit=50&status=new")),
+            ("Lead list API, owner=me", BENCH_USER, LIST_TARGET_MS, fixed("/api/v1/leads?limit=50&owner=me")),
+            ("Lead list API, by score", BENCH_USER, LIST_TARGET_MS, fixed("/api/v1/leads?limit=50&ordering=-score")),
+            (
+                "Lead list API, search q=…",
+                BENCH_USER,
+                LIST_TARGET_MS,
+                per_query("/api/v1/leads", lead_queries, limit=50),
+            ),
+            ("Lead list API, administrator", ADMIN, None, fixed("/api/v1/leads?limit=50")),
+        ]
+    if totals["leads"] and answers("/leads/"):
+        scenarios.append(("Lead list page", BENCH_USER, LIST_TARGET_MS, fixed("/leads/")))
+        scenarios.append(("Lead list page, by score", BENCH_USER, LIST_TARGET_MS, fixed("/leads/?ordering=-score")))
 
     results: list[Result] = []
     plans: dict[str, list[dict[str, Any]]] = {}
@@ -294,13 +358,18 @@ def command_measure(args: argparse.Namespace) -> None:
             if response.status_code != 200:
                 raise SystemExit(f"{request_path} answered {response.status_code} for {who}")
         samples = []
+        cpu_samples = []
         for request_path in timed:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             response = client.get(request_path)
             samples.append((time.perf_counter() - started) * 1000)
+            cpu_samples.append((time.process_time() - cpu_started) * 1000)
             if response.status_code != 200:
                 raise SystemExit(f"{request_path} answered {response.status_code} for {who}")
         result = summarize(name, shown, who, target, samples)
+        cpu_ordered = sorted(cpu_samples)
+        result.cpu_p50_ms = round(statistics.median(cpu_ordered), 2)
+        result.cpu_p95_ms = round(percentile(cpu_ordered, 0.95), 2)
         # One more request, this time counting and timing its SQL.
         sample_path = timed[samples.index(max(samples))]
         timer = Timer()
@@ -321,7 +390,7 @@ def command_measure(args: argparse.Namespace) -> None:
         verdict = "" if result.met is None else ("  ok" if result.met else "  MISSED")
         print(
             f"  {name:<48} p50 {result.p50_ms:7.1f}  p95 {result.p95_ms:7.1f}  max {result.max_ms:7.1f} ms"
-            f"  ({result.queries_per_request} queries){verdict}",
+            f"  (cpu p95 {result.cpu_p95_ms:6.1f}; {result.queries_per_request} queries){verdict}",
             flush=True,
         )
         if args.explain:
@@ -334,6 +403,8 @@ def command_measure(args: argparse.Namespace) -> None:
     payload = {
         "engine": connection.vendor,
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        # other work on the machine stretches wall-clock times; see cpu_p50_ms/cpu_p95_ms then
+        "load_average": {"start": load_at_start, "end": list(os.getloadavg())},
         "machine": _machine(),
         "rows": totals,
         "bench_user": {

@@ -17,7 +17,7 @@ def table(path: Path) -> str:
     rows = data["rows"]
     lines = [
         f"**{data['machine']['database']}** — {rows['accounts']:,} accounts, {rows['contacts']:,} contacts, "
-        f"{rows['account_links']:,} account links; measured {data['measured_at']}, "
+        f"{rows['account_links']:,} account links, {rows.get('leads', 0):,} leads; measured {data['measured_at']}, "
         f"{data['requests_per_measurement']} timed requests each after {data['warmup']} warm-up requests"
         + (f"; database built in {data['build_seconds']:,.0f} s" if data.get("build_seconds") else ""),
         "",
@@ -33,6 +33,17 @@ def table(path: Path) -> str:
             f"| {result['name']} | {user} | {result['p50_ms']:.1f} | {result['p95_ms']:.1f} | "
             f"{result['max_ms']:.1f} | {target} | {result['queries_per_request']} |"
         )
+    imported = data.get("import")
+    if imported:
+        counts = imported["result"]
+        lines += [
+            "",
+            f"Lead import of {imported['rows']:,} CSV rows (duplicates: skip): {imported['seconds']:,.1f} s, "
+            f"**{imported['rows_per_second']:,.0f} rows/s** (target ≥ {imported['targets']['rows_per_second']:,.0f}), "
+            f"peak memory **{imported['peak_mb']:.0f} MB** (target < {imported['targets']['peak_mb']:.0f}); "
+            f"created {counts.get('created', 0):,}, skipped {counts.get('skipped', 0):,}, "
+            f"failed {counts.get('failed', 0):,}.",
+        ]
     return "\n".join(lines)
 
 

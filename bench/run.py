@@ -1,9 +1,12 @@
-"""Rapport's benchmark: build a large database per engine, then time the list API and global search.
+"""Rapport's benchmark: build a large database per engine, then time the lists, search and lead import.
 
-    .venv/bin/python -m bench                      # SQLite and PostgreSQL, 200,000 accounts, 1,000,000 contacts
+    .venv/bin/python -m bench                      # SQLite and PostgreSQL: 200,000 accounts, 1,000,000 contacts,
+                                                   # 500,000 leads; then a 100,000-row lead import
     .venv/bin/python -m bench --engine sqlite      # one engine
     .venv/bin/python -m bench --rebuild            # throw the benchmark databases away and seed again
-    .venv/bin/python -m bench --accounts 20000 --contacts 100000   # a quicker, smaller run
+    .venv/bin/python -m bench --accounts 20000 --contacts 100000 --leads 50000 --import-rows 10000   # quicker
+    .venv/bin/python -m bench --no-import          # lists and search only
+    .venv/bin/python -m bench --import-only        # the lead import only
 
 The SQLite database is bench/out/rapport-bench.sqlite3; the PostgreSQL one is `rapport_bench` on
 127.0.0.1 (`--pg-url`), created when missing. A database that already holds exactly the demo data
@@ -105,19 +108,23 @@ def build(engine: str, args: argparse.Namespace, env: dict[str, str]) -> dict[st
     print(f"[{engine}] migrate", flush=True)
     manage(env, "migrate", "--noinput", "-v0")
     current = status(env)
-    wanted = {"accounts": args.accounts, "contacts": args.contacts, "seed": args.seed}
-    if current["accounts"] == args.accounts and current["contacts"] == args.contacts and current["demo"]:
-        print(f"[{engine}] reusing the database: {current['accounts']:,} accounts, {current['contacts']:,} contacts")
+    wanted = {"accounts": args.accounts, "contacts": args.contacts, "leads": args.leads, "seed": args.seed}
+    if all(current[size] == wanted[size] for size in ("accounts", "contacts", "leads")) and current["demo"]:
+        print(
+            f"[{engine}] reusing the database: {current['accounts']:,} accounts, {current['contacts']:,} contacts, "
+            f"{current['leads']:,} leads"
+        )
         if info_path.exists():
             return dict(json.loads(info_path.read_text()))
         return {**wanted, "seconds": None}
-    if current["accounts"] or current["demo"]:
+    if current["accounts"] or current["leads"] or current["demo"]:
         print(f"[{engine}] the database holds other data: starting from an empty one", flush=True)
         recreate(engine, args.pg_url)
         manage(env, "migrate", "--noinput", "-v0")
-    print(f"[{engine}] seed_demo --accounts {args.accounts} --contacts {args.contacts}", flush=True)
+    sizes = [f"--accounts={args.accounts}", f"--contacts={args.contacts}", f"--leads={args.leads}"]
+    print(f"[{engine}] seed_demo {' '.join(sizes)}", flush=True)
     started = time.monotonic()
-    manage(env, "seed_demo", f"--seed={args.seed}", f"--accounts={args.accounts}", f"--contacts={args.contacts}")
+    manage(env, "seed_demo", f"--seed={args.seed}", *sizes)
     seconds = round(time.monotonic() - started, 1)
     # seed_demo ends with ANALYZE. On PostgreSQL, VACUUM also sets the visibility map that lets
     # counts read indexes alone, as autovacuum does some time after a large load.
@@ -153,11 +160,43 @@ def measure(engine: str, args: argparse.Namespace, env: dict[str, str], build_in
     (ROOT / "bench" / f"results-{engine}.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
 
 
+def measure_import(engine: str, args: argparse.Namespace, env: dict[str, str]) -> None:
+    """Generate the purchased list from the database's people and time its import; add it to the results."""
+    csv_path = OUT / f"import-{engine}-{args.import_rows}.csv"
+    print(f"[{engine}] writing a {args.import_rows:,}-row CSV to import", flush=True)
+    cmd = [sys.executable, "-m", "bench.importing", "generate", f"--rows={args.import_rows}", f"--out={csv_path}"]
+    run([*cmd, f"--seed={args.seed}"], env)
+    out = OUT / f"import-{engine}.json"
+    run(
+        [
+            sys.executable,
+            "-m",
+            "bench.importing",
+            "measure",
+            f"--file={csv_path}",
+            f"--rows={args.import_rows}",
+            f"--out={out}",
+        ],
+        env,
+    )
+    outcome = json.loads(out.read_text())
+    for path in (OUT / f"results-{engine}.json", ROOT / "bench" / f"results-{engine}.json"):
+        if path.exists():
+            results = json.loads(path.read_text())
+            results["import"] = {k: v for k, v in outcome.items() if k not in ("errors_sample",)}
+            results["import"]["result"] = {k: v for k, v in outcome["result"].items() if k not in ("skips", "errors")}
+            path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--engine", choices=(*ENGINES, "all"), default="all")
     parser.add_argument("--accounts", type=int, default=200_000)
     parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--leads", type=int, default=500_000)
+    parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the lead import (default 100,000)")
+    parser.add_argument("--no-import", action="store_true", help="skip the lead import measurement")
+    parser.add_argument("--import-only", action="store_true", help="measure the lead import, not the lists")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--requests", type=int, default=200, help="timed requests per measurement (default 200)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests before each measurement")
@@ -175,8 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     for engine in engines:
         env = engine_env(engine, args.pg_url)
         info = build(engine, args, env)
-        if not args.build_only:
+        if args.build_only:
+            continue
+        if not args.import_only:
             measure(engine, args, env, info)
+        if not args.no_import:
+            measure_import(engine, args, env)
     return 0
 
 

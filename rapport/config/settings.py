@@ -213,6 +213,10 @@ SECURE_CSP = {
 # --- Rapport ----------------------------------------------------------------------------------
 RAPPORT_EXPORT_MAX_ROWS = int(os.environ.get("RAPPORT_EXPORT_MAX_ROWS", 1_000_000))
 RAPPORT_LIST_PAGE_SIZE = 50
+# Web-to-lead: posts allowed per sender and form, as (posts, seconds) windows; and how many proxies in
+# front of Rapport append to X-Forwarded-For (0: the sender is REMOTE_ADDR).
+RAPPORT_WEBFORM_RATE_LIMIT = [(5, 60), (30, 3600)]
+RAPPORT_TRUSTED_PROXY_COUNT = int(os.environ.get("RAPPORT_TRUSTED_PROXY_COUNT", 0))
 
 LOGGING = {
     "version": 1,

@@ -24,7 +24,7 @@ from ninja import Field, Query, Router, Schema, Status
 from rapport.core.api_support import ListOut, actor_of
 from rapport.core.errors import InvalidInput, RecordNotFound
 from rapport.core.listing import UNKNOWN_ORDER, paginate
-from rapport.core.models import ApiToken, Job, RoleCode, Team, Territory, User
+from rapport.core.models import ApiToken, Job, JobStatus, RoleCode, Team, Territory, User
 from rapport.core.selectors import job_get, tokens_of
 from rapport.core.services import org, tokens
 from rapport.core.services._common import require_admin
@@ -410,6 +410,16 @@ def delete_territory(request: HttpRequest, territory_id: int) -> Status[None]:
 # --- jobs ----------------------------------------------------------------------------------------
 
 
+class JobErrorOut(Schema):
+    row: int | None = Field(None, description="The row of the imported file (the header is row 1); null for the job.")
+    message: str
+
+
+def _count(job: Job, name: str) -> int | None:
+    value = (job.result or {}).get(name) if job.status == JobStatus.DONE else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 class JobOut(Schema):
     """Long work (an export, an import…): poll until `status` is `done` or `failed`."""
 
@@ -419,7 +429,11 @@ class JobOut(Schema):
     status: str = Field(..., description="queued, running, done or failed.")
     progress: int = Field(..., ge=0, le=100)
     result: dict[str, Any]
-    errors: list[str]
+    created: int | None = Field(None, description="Records created, once done (null for a job that creates none).")
+    updated: int | None = Field(None, description="Records updated, once done.")
+    skipped: int | None = Field(None, description="Rows skipped (e.g. duplicates), once done.")
+    failed: int | None = Field(None, description="Rows that failed, once done; `errors` says why.")
+    errors: list[JobErrorOut] = Field(..., description="What went wrong: per row for an import, else for the job.")
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
@@ -432,8 +446,36 @@ class JobOut(Schema):
         return reverse("api:job_download", kwargs={"job_id": job.pk})
 
     @staticmethod
-    def resolve_errors(job: Job) -> list[str]:
-        return [str(e) for e in (job.errors or [])]
+    def resolve_created(job: Job) -> int | None:
+        return _count(job, "created")
+
+    @staticmethod
+    def resolve_updated(job: Job) -> int | None:
+        return _count(job, "updated")
+
+    @staticmethod
+    def resolve_skipped(job: Job) -> int | None:
+        return _count(job, "skipped")
+
+    @staticmethod
+    def resolve_failed(job: Job) -> int | None:
+        return _count(job, "failed")
+
+    @staticmethod
+    def resolve_errors(job: Job) -> list[dict[str, Any]]:
+        """The job's own errors (row null), then the row errors an import keeps in its result."""
+        errors: list[dict[str, Any]] = [{"row": None, "message": str(e)} for e in (job.errors or [])]
+        listed = (job.result or {}).get("errors")
+        for entry in listed if isinstance(listed, list) else []:
+            if isinstance(entry, dict):
+                row = entry.get("row")
+                errors.append(
+                    {
+                        "row": row if isinstance(row, int) and not isinstance(row, bool) else None,
+                        "message": str(entry.get("message", "")),
+                    }
+                )
+        return errors
 
 
 @jobs_router.get("/{job_id}", response=JobOut, summary="Status and result of a job")

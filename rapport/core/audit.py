@@ -68,9 +68,9 @@ def _entry(
     )
 
 
-def log_create(actor: User | None, record: models.Model) -> AuditEntry:
+def log_create(actor: User | None, record: models.Model, note: str = "") -> AuditEntry:
     after = snapshot(record)
-    return _entry(actor, record, AuditAction.CREATE, {k: ["", v] for k, v in after.items() if v})
+    return _entry(actor, record, AuditAction.CREATE, {k: ["", v] for k, v in after.items() if v}, note)
 
 
 def log_update(actor: User | None, record: models.Model, before: Snapshot, note: str = "") -> AuditEntry | None:

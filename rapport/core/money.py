@@ -51,8 +51,11 @@ class Money:
         return f"{self.amount:,.2f} {self.currency}"
 
 
-def money_fields(verbose_name: StrOrPromise, *, null: bool = True) -> tuple[models.DecimalField, models.ForeignKey]:
-    """The (amount, currency) column pair for one money attribute of a model."""
+def money_fields(
+    verbose_name: StrOrPromise, *, null: bool = True, currency_index: bool = True
+) -> tuple[models.DecimalField, models.ForeignKey]:
+    """The (amount, currency) column pair for one money attribute of a model. `currency_index=False`
+    spares a busy table an index that only the rare deletion of a currency would use."""
     amount = models.DecimalField(
         verbose_name, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES, null=null, blank=null
     )
@@ -63,6 +66,7 @@ def money_fields(verbose_name: StrOrPromise, *, null: bool = True) -> tuple[mode
         blank=null,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=currency_index,
     )
     return amount, currency
 

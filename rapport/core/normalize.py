@@ -53,9 +53,10 @@ def email_key(email: str | None) -> str:
 def country_code(country: str | None) -> str | None:
     """An ISO 3166 alpha-2 code for a country given as a code or a common name, else None."""
     text = (country or "").strip()
-    if len(text) == 2 and text.isalpha():
+    known = _COUNTRY_CODES.get(fold(text))  # first: "UK" is a name people type, its code is GB
+    if known is None and len(text) == 2 and text.isalpha():
         return text.upper()
-    return _COUNTRY_CODES.get(fold(text))
+    return known
 
 
 def phone_key(phone: str | None, country: str | None = None) -> str:

@@ -26,6 +26,7 @@ from rapport.customers.services_categories import customer_category_create
 from rapport.demo import data
 from rapport.demo.bulk import RowWriter, next_id, reset_sequences
 from rapport.demo.data import City, Market
+from rapport.demo.keys import KeyMaker
 from rapport.demo.names import CompanyName, NameMaker
 from rapport.demo.org import BASE_RATES, DemoOrg
 
@@ -85,6 +86,7 @@ CONTACT_COLUMNS = (
     "id", "first_name", "last_name", "title", "email", "phone", "mobile", "account_id", "owner_id",
     "preferred_channel", "marketing_consent", "consent_changed_at", "do_not_contact", "description", "street",
     "city", "postal_code", "region", "country", "custom", "created_by_id", "created_at", "updated_at",
+    "email_key", "phone_key", "mobile_key", "name_key",
 )  # fmt: skip
 LINK_COLUMNS = ("id", "account_id", "contact_id", "purchase_role")
 
@@ -156,6 +158,7 @@ class CustomerSeeder:
         self.salespeople = {code: [u.pk for u in people] for code, people in org.salespeople.items()}
         self.managers = {region: u.pk for region, u in org.region_managers.items()}
         self.territories = {name: t.pk for name, t in org.territories.items()}
+        self.keys = KeyMaker()
 
     # --- shared draws ---------------------------------------------------------------------------------
 
@@ -350,14 +353,20 @@ class CustomerSeeder:
         address_kind = rng.random()
         address = names.address(market, city) if address_kind < 0.2 else None
         located = address_kind < 0.9
+        title = rng.choice(titles) if rng.random() < 0.85 else ""
+        email = f"{person.email_local}@{domain}" if rng.random() < 0.9 else ""
+        phone = names.phone(market) if rng.random() < 0.6 else ""
+        mobile = names.phone(market, mobile=True) if rng.random() < 0.5 else ""
+        country = market.country if located else ""
+        keys = self.keys
         row: tuple[Any, ...] = (
             pk,
             person.first_name,
             person.last_name,
-            rng.choice(titles) if rng.random() < 0.85 else "",
-            f"{person.email_local}@{domain}" if rng.random() < 0.9 else "",
-            names.phone(market) if rng.random() < 0.6 else "",
-            names.phone(market, mobile=True) if rng.random() < 0.5 else "",
+            title,
+            email,
+            phone,
+            mobile,
             accounts.ids[account_index] if account_index >= 0 else None,
             owner,
             rng.choice(CHANNELS),
@@ -369,11 +378,16 @@ class CustomerSeeder:
             city.name if located else "",
             address.postal_code if address else "",
             city.region if located else "",
-            market.country if located else "",
+            country,
             {},
             owner,
             created,
             updated,
+            # the match keys, as Contact.refresh_match_keys() computes them
+            keys.email(email),
+            keys.phone(phone, country),
+            keys.phone(mobile, country),
+            keys.name(person.first_name, person.last_name),
         )
         links: list[tuple[int, str]] = []
         if account_index >= 0:

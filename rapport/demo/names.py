@@ -39,7 +39,11 @@ class Address:
     country: str
 
 
-_US_AREAS = ("212", "617", "215", "404", "305", "415", "213", "206", "303", "602", "702", "919")
+# Ofcom's drama ranges for fixed lines (+44 and the digits before the last three): 16,000 numbers.
+_UK_DRAMA = (
+    "113 496 0", "114 496 0", "115 496 0", "116 496 0", "117 496 0", "118 496 0", "121 496 0", "131 496 0",
+    "141 496 0", "151 496 0", "161 496 0", "191 498 0", "20 7946 0", "28 9649 6", "29 2018 0", "1632 960",
+)  # fmt: skip
 _DE_AREAS = ("30", "40", "89", "221", "69", "711", "211", "911", "351", "421")
 _TW_SECTIONS = ("一", "二", "三", "四", "五")
 
@@ -247,9 +251,13 @@ class NameMaker:
             case "de":
                 return f"+49 15{d(2)} {d(7)}" if mobile else f"+49 {rng.choice(_DE_AREAS)} {d(7)}"
             case "uk":  # Ofcom's ranges for drama
-                return f"+44 7700 900{d(3)}" if mobile else f"+44 20 7946 0{d(3)}"
+                return f"+44 7700 900{d(3)}" if mobile else f"+44 {rng.choice(_UK_DRAMA)}{d(3)}"
             case "us":  # 555-0100..0199 are fictional
-                return f"+1 {rng.choice(_US_AREAS)} 555 01{d(2)}"
+                # any area code (2-9, 0-8, 0-9; not N11): room for ~70,000 distinct fictional numbers
+                middle, last = rng.randint(0, 8), rng.randint(0, 9)
+                if middle == 1 and last == 1:
+                    last = 0
+                return f"+1 {rng.randint(2, 9)}{middle}{last} 555 01{d(2)}"
             case "id":
                 return (
                     f"+62 8{d(2)} {d(4)} {d(4)}"

@@ -11,7 +11,8 @@ class LeadsConfig(AppConfig):
     def ready(self) -> None:
         from rapport.core import records
         from rapport.core.services.jobs import register_handler
-        from rapport.leads import scoring, timeline
+        from rapport.leads import exports, scoring, timeline
+        from rapport.leads.importing import runner as importing_runner
         from rapport.leads.models import Lead
         from rapport.leads.reference import ensure_lead_reference_data
         from rapport.leads.services.leads import AUDIT_FIELDS
@@ -28,5 +29,7 @@ class LeadsConfig(AppConfig):
             )
         )
         register_handler("leads.rescore", scoring.run_rescore)
+        register_handler("leads.import", importing_runner.run_import)
+        register_handler("leads.export", exports.run_export)
         timeline.register()
         post_migrate.connect(ensure_lead_reference_data, sender=self, dispatch_uid="rapport.leads.reference")

@@ -74,13 +74,13 @@ class Assigner:
         return not rule.custom_field or _custom_matches((lead.custom or {}).get(rule.custom_field), rule.custom_value)
 
     def _team(self, rule: AssignmentRule) -> _Team:
-        assert rule.assign_to_team is not None
-        team = self._teams.get(rule.pk)
+        # Kept per team, not per rule: two rules giving leads to one team share its open-lead counts.
+        team_node = rule.assign_to_team
+        assert team_node is not None
+        team = self._teams.get(team_node.pk)
         if team is None:
-            members = list(
-                User.objects.filter(is_active=True, team__path__startswith=rule.assign_to_team.path).order_by("id")
-            )
-            team = self._teams[rule.pk] = _Team(members)
+            members = list(User.objects.filter(is_active=True, team__path__startswith=team_node.path).order_by("id"))
+            team = self._teams[team_node.pk] = _Team(members)
         return team
 
     def _fewest_open(self, team: _Team) -> User:

@@ -8,7 +8,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from rapport.core import normalize
@@ -77,7 +77,9 @@ class QualificationCriterion(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
-        return gettext(self.name)  # as for LeadSource: the starting names are translated
+        # As for LeadSource, the starting names are translated — with a context: "Timeline" here is
+        # the buyer's time frame, not a record page's timeline.
+        return pgettext("qualification criterion", self.name)
 
     @property
     def shown_description(self) -> str:
@@ -103,17 +105,29 @@ class Lead(Address):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # No single-column index on source and owner: the composite indexes below start with them.
+    # Every index costs each imported row (docs/performance.md); these would only duplicate.
     source = models.ForeignKey(
-        LeadSource, verbose_name=_("source"), null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
+        LeadSource,
+        verbose_name=_("source"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        db_index=False,
     )
     campaign = models.CharField(_("campaign"), max_length=150, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.NEW)
     disqualify_reason = models.CharField(_("reason for disqualifying"), max_length=300, blank=True)
     need_identified = models.BooleanField(_("need identified"), default=False)
     need_description = models.TextField(_("what is needed"), blank=True)
-    estimated_value_amount, estimated_value_currency = money_fields(_("estimated value"))
+    estimated_value_amount, estimated_value_currency = money_fields(_("estimated value"), currency_index=False)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="leads"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="leads",
+        db_index=False,
     )
     score = models.IntegerField(_("score"), default=0, editable=False)
     #: criterion key → met (True) or not (False); keys of inactive criteria are kept, not shown
@@ -138,7 +152,13 @@ class Lead(Address):
     # Conversion: filled once, when the lead becomes an account + contact (+ opportunity).
     converted_at = models.DateTimeField(_("converted"), null=True, blank=True, editable=False)
     converted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        db_index=False,  # users are deactivated, not deleted: nothing looks leads up by it
     )
     converted_account = models.ForeignKey(
         "customers.Account",
@@ -162,7 +182,13 @@ class Lead(Address):
     converted_opportunity_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

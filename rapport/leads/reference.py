@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, override, pgettext_lazy
 
 from rapport.leads.models import LeadSource, QualificationCriterion
 
@@ -19,17 +19,35 @@ SOURCES = [
     ("partner", gettext_noop("Partner")),
 ]
 CRITERIA = [
-    ("budget", gettext_noop("Budget"), gettext_noop("The buyer has money set aside for this.")),
-    ("authority", gettext_noop("Authority"), gettext_noop("We talk to the person who decides, or reach them.")),
-    ("need", gettext_noop("Need"), gettext_noop("A need our products answer is identified.")),
-    ("timeline", gettext_noop("Timeline"), gettext_noop("The buyer means to decide within a known time.")),
+    (
+        "budget",
+        pgettext_lazy("qualification criterion", "Budget"),
+        gettext_noop("The buyer has money set aside for this."),
+    ),
+    (
+        "authority",
+        pgettext_lazy("qualification criterion", "Authority"),
+        gettext_noop("We talk to the person who decides, or reach them."),
+    ),
+    (
+        "need",
+        pgettext_lazy("qualification criterion", "Need"),
+        gettext_noop("A need our products answer is identified."),
+    ),
+    (
+        "timeline",
+        pgettext_lazy("qualification criterion", "Timeline"),
+        gettext_noop("The buyer means to decide within a known time."),
+    ),
 ]
 
 
 def ensure_lead_reference_data(**_kwargs: Any) -> None:
     for position, (code, name) in enumerate(SOURCES):
         LeadSource.objects.get_or_create(code=code, defaults={"name": name, "position": position})
-    for position, (key, name, description) in enumerate(CRITERIA):
+    with override(None):  # stored as the English msgid; shown translated (QualificationCriterion.__str__)
+        criteria = [(key, str(name), description) for key, name, description in CRITERIA]
+    for position, (key, name, description) in enumerate(criteria):
         QualificationCriterion.objects.get_or_create(
             key=key, defaults={"name": name, "description": description, "position": position}
         )

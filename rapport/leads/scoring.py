@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rapport.core.errors import DomainError
-from rapport.core.models import Job, User
+from rapport.core.models import CustomField, CustomFieldType, Job, User
 from rapport.core.money import company_currency, rate_on
 from rapport.core.services.jobs import Progress, job_start
 from rapport.leads.models import Lead, LeadSource, RuleOperator, ScoringRule
@@ -57,10 +57,18 @@ def _text(value: Any) -> str:
 
 
 def _number(value: Any) -> Decimal | None:
+    """A finite number from a value or text ("1 234,5" too), else None (NaN would make comparisons raise)."""
+    if value is None or isinstance(value, bool | list | dict):
+        return None
     try:
-        return Decimal(str(value).replace(",", ".").replace(" ", ""))
+        number = Decimal("".join(str(value).split()).replace(",", "."))
     except (InvalidOperation, ValueError):
         return None
+    return number if number.is_finite() else None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, Decimal | int | float) and not isinstance(value, bool)
 
 
 def condition_holds(operator: str, actual: Any, expected: str) -> bool:
@@ -70,6 +78,11 @@ def condition_holds(operator: str, actual: Any, expected: str) -> bool:
             return any(condition_holds(operator, item, expected) for item in actual)
         if operator == RuleOperator.NOT_EQUALS:
             return not any(condition_holds(RuleOperator.EQUALS, item, expected) for item in actual)
+    if operator in (RuleOperator.EQUALS, RuleOperator.NOT_EQUALS) and _is_number(actual):
+        # 1000.00 is 1000: amounts are compared as numbers, not as the text they print as
+        left, right = _number(actual), _number(expected)
+        if left is not None and right is not None:
+            return (left == right) == (operator == RuleOperator.EQUALS)
     text = _text(actual).casefold()
     wanted = expected.strip().casefold()
     match operator:
@@ -99,6 +112,7 @@ class ScoreCard:
         self._currency: str | None = None
         self._rates: dict[str, Decimal | None] = {}
         self._sources: dict[int, str] | None = None
+        self._custom_types: dict[str, str] | None = None
 
     def _source_code(self, source_id: int | None) -> str:
         if source_id is None:
@@ -107,10 +121,23 @@ class ScoreCard:
             self._sources = dict(LeadSource.objects.values_list("id", "code"))
         return self._sources.get(source_id, "")
 
-    def _in_company_currency(self, lead: Lead) -> Decimal | None:
-        amount: Decimal | None = lead.estimated_value_amount
-        code = lead.estimated_value_currency_id
-        if amount is None or code is None:
+    def _custom_type(self, key: str) -> str:
+        if self._custom_types is None:
+            self._custom_types = dict(CustomField.objects.filter(record_type="lead").values_list("key", "field_type"))
+        return self._custom_types.get(key, "")
+
+    def _custom_value(self, lead: Lead, key: str) -> Any:
+        """A custom field's value; numbers and amounts (in company currency) as numbers."""
+        value = (lead.custom or {}).get(key)
+        match self._custom_type(key):
+            case CustomFieldType.NUMBER:
+                return _number(value)
+            case CustomFieldType.MONEY if isinstance(value, dict):
+                return self._in_company_currency(_number(value.get("amount")), str(value.get("currency") or ""))
+        return value
+
+    def _in_company_currency(self, amount: Decimal | None, code: str | None) -> Decimal | None:
+        if amount is None or not code:
             return None
         if self._currency is None:
             self._currency = company_currency()
@@ -126,7 +153,7 @@ class ScoreCard:
 
     def value_of(self, lead: Lead, field: str, tags: list[str] | None) -> Any:
         if field.startswith("cf_"):
-            return (lead.custom or {}).get(field[3:])
+            return self._custom_value(lead, field[3:])
         if field.startswith("criterion_"):
             return bool((lead.qualification or {}).get(field[len("criterion_") :]))
         match field:
@@ -135,7 +162,7 @@ class ScoreCard:
             case "email_domain":
                 return lead.email.rpartition("@")[2] if "@" in lead.email else ""
             case "estimated_value":
-                return self._in_company_currency(lead)
+                return self._in_company_currency(_number(lead.estimated_value_amount), lead.estimated_value_currency_id)
             case "tags":
                 return tags or []
         return getattr(lead, field, None)

@@ -54,7 +54,7 @@ LEAD_LIST = ListSpec(
 
 def lead_get(*, actor: User, lead_id: Any) -> Lead:
     """One lead the actor may see, with what its page and the API show."""
-    return access(
+    lead: Lead = access(
         actor,
         Lead,
         lead_id,
@@ -72,6 +72,7 @@ def lead_get(*, actor: User, lead_id: Any) -> Lead:
             )
         ),
     )
+    return lead
 
 
 def qualification_checklist(lead: Lead) -> list[tuple[QualificationCriterion, bool]]:

@@ -10,7 +10,7 @@ from django.utils.functional import SimpleLazyObject
 
 from rapport.core.selectors import unread_count
 
-SECTIONS = {"account": "accounts", "contact": "contacts"}
+SECTIONS = {"lead": "leads", "account": "accounts", "contact": "contacts"}
 
 
 def _settings_url() -> str:

@@ -133,6 +133,7 @@ def test_failed_job_reports_errors_and_has_no_file(org, api_for, django_capture_
     api = api_for(org.salesperson)
     body = api.get(f"jobs/{job.pk}").json()
     assert (body["status"], body["progress"], body["title"], body["download_url"]) == ("failed", 40, "Doomed", None)
-    assert body["errors"][0] == "The job failed unexpectedly."
+    assert body["errors"][0] == {"row": None, "message": "The job failed unexpectedly."}
+    assert (body["created"], body["updated"], body["skipped"], body["failed"]) == (None, None, None, None)
     assert Job.objects.get(pk=job.pk).status == JobStatus.FAILED
     assert_problem(api.get(f"jobs/{job.pk}/download"), 404)

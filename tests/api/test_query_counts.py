@@ -1,4 +1,4 @@
-"""Pinned query counts: the account and contact list and detail endpoints do not grow with rows.
+"""Pinned query counts: the account, contact and lead list and detail endpoints do not grow with rows.
 
 Each count is the whole request with a bearer token: the token lookup, the role's rights, the team
 paths (a manager's scope), the custom field definitions, then the page's own queries.
@@ -11,7 +11,7 @@ import pytest
 from rapport.core.services.customfields import custom_field_create
 from rapport.customers.models import AccountContact
 from tests.api.conftest import ApiClient, token_for
-from tests.factories import AccountFactory, ContactFactory
+from tests.factories import AccountFactory, ContactFactory, LeadFactory, lead_source
 
 # token, rights, team paths, custom fields (cf_ filters), count, page
 ACCOUNT_LIST_QUERIES = 6
@@ -20,12 +20,17 @@ ACCOUNT_DETAIL_QUERIES = 4
 CONTACT_LIST_QUERIES = 6
 # token, rights, team paths, the contact with related rows, its account links
 CONTACT_DETAIL_QUERIES = 5
+# token, rights, team paths, custom fields, count, page (with owner and source), the page's tags
+LEAD_LIST_QUERIES = 7
+# token, rights, team paths, the lead with its related rows, its tags
+LEAD_DETAIL_QUERIES = 5
 
 
 @pytest.fixture
 def manager_api(org):
     custom_field_create(actor=org.admin, record_type="account", key="tier", label="Tier", field_type="text")
     custom_field_create(actor=org.admin, record_type="contact", key="nick", label="Nick", field_type="text")
+    custom_field_create(actor=org.admin, record_type="lead", key="fleet", label="Fleet", field_type="number")
     return ApiClient(token_for(org.emea_manager))
 
 
@@ -79,3 +84,33 @@ def test_contact_detail(org, manager_api, django_assert_num_queries, links):
     with django_assert_num_queries(CONTACT_DETAIL_QUERIES):
         body = manager_api.get(f"contacts/{contact.pk}").json()
     assert len(body["accounts"]) == links + 1
+
+
+def _leads(org, n: int) -> list:
+    owners = [org.salesperson, org.colleague, org.emea_manager]
+    sources = [lead_source("event"), lead_source("web_form"), None]
+    leads = []
+    for i in range(n):
+        lead = LeadFactory.create(owner=owners[i % 3], source=sources[i % 3], custom={"fleet": str(i)})
+        lead.tags.create(name=f"Tag {i}")
+        leads.append(lead)
+    return leads
+
+
+@pytest.mark.parametrize("rows", [5, 30, 50])
+def test_lead_list(org, manager_api, django_assert_num_queries, rows):
+    _leads(org, rows)
+    with django_assert_num_queries(LEAD_LIST_QUERIES):
+        body = manager_api.get("leads", limit=50, ordering="-score").json()
+    assert len(body["items"]) == rows
+    assert all(len(item["tags"]) == 1 and item["source"] in ("event", "web_form", None) for item in body["items"])
+
+
+@pytest.mark.parametrize("tags", [1, 20])
+def test_lead_detail(org, manager_api, django_assert_num_queries, tags):
+    lead = _leads(org, 1)[0]
+    for i in range(tags - 1):
+        lead.tags.create(name=f"Extra {i}")
+    with django_assert_num_queries(LEAD_DETAIL_QUERIES):
+        body = manager_api.get(f"leads/{lead.pk}").json()
+    assert len(body["tags"]) == tags and body["source"] == "event"

@@ -3,6 +3,7 @@
 Hidden records answer 404; organisation data everyone may read (users, teams, territories, custom
 field definitions) answers 200 to a read and 403 to a write. Nothing in the database changes. A new
 route with an id fails `test_every_id_route_is_walked` until it is added to `CASES` below.
+Someone who sees a lead but may not change it (an executive) gets 403 from every lead write.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from rapport.core.services.customfields import custom_field_create
 from rapport.core.services.tokens import token_issue
 from rapport.customers.exports import export_start
 from rapport.customers.models import Account, AccountContact
+from rapport.leads.models import Lead
 from tests.api.conftest import API, ApiClient, assert_problem, db_snapshot, token_for
-from tests.factories import AccountFactory, ContactFactory, TerritoryFactory
+from tests.factories import AccountFactory, ContactFactory, LeadFactory, TerritoryFactory
 
 
 def id_routes() -> set[tuple[str, str]]:
@@ -52,6 +54,8 @@ class Scene:
     job: Job
     token_id: int
     own_account: Account
+    lead: Lead
+    own_lead: Lead
 
 
 def _scene(org: Any) -> Scene:
@@ -73,6 +77,8 @@ def _scene(org: Any) -> Scene:
         job=job,
         token_id=token.pk,
         own_account=AccountFactory.create(owner=org.other_salesperson, name="Outsider's own"),
+        lead=LeadFactory.create(owner=org.salesperson, last_name="Hidden", email="hidden@example.com"),
+        own_lead=LeadFactory.create(owner=org.other_salesperson, last_name="Outsider's own"),
     )
 
 
@@ -109,6 +115,25 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/contacts/{contact_id}/history"): lambda s: (f"contacts/{s.contact.pk}/history", None, HIDDEN),
     ("GET", "/contacts/{contact_id}/vcard"): lambda s: (f"contacts/{s.contact.pk}/vcard", None, HIDDEN),
+    ("GET", "/leads/{lead_id}"): lambda s: (f"leads/{s.lead.pk}", None, HIDDEN),
+    ("PATCH", "/leads/{lead_id}"): lambda s: (f"leads/{s.lead.pk}", {"last_name": "Taken over"}, HIDDEN),
+    ("DELETE", "/leads/{lead_id}"): lambda s: (f"leads/{s.lead.pk}", None, HIDDEN),
+    ("GET", "/leads/{lead_id}/history"): lambda s: (f"leads/{s.lead.pk}/history", None, HIDDEN),
+    ("GET", "/leads/{lead_id}/duplicates"): lambda s: (f"leads/{s.lead.pk}/duplicates", None, HIDDEN),
+    ("POST", "/leads/{lead_id}/status"): lambda s: (f"leads/{s.lead.pk}/status", {"status": "contacted"}, HIDDEN),
+    ("POST", "/leads/{lead_id}/qualify"): lambda s: (f"leads/{s.lead.pk}/qualify", None, HIDDEN),
+    ("POST", "/leads/{lead_id}/disqualify"): lambda s: (f"leads/{s.lead.pk}/disqualify", {"reason": "X"}, HIDDEN),
+    ("PUT", "/leads/{lead_id}/qualification"): lambda s: (
+        f"leads/{s.lead.pk}/qualification",
+        {"criteria": {"budget": True}},
+        HIDDEN,
+    ),
+    ("POST", "/leads/{lead_id}/convert"): lambda s: (f"leads/{s.lead.pk}/convert", {}, HIDDEN),
+    ("POST", "/leads/{lead_id}/merge"): lambda s: (
+        f"leads/{s.lead.pk}/merge",
+        {"duplicate": s.own_lead.pk, "take_from_duplicate": ["last_name"]},
+        HIDDEN,
+    ),
     ("GET", "/jobs/{job_id}"): lambda s: (f"jobs/{s.job.pk}", None, HIDDEN),
     ("GET", "/jobs/{job_id}/download"): lambda s: (f"jobs/{s.job.pk}/download", None, HIDDEN),
     ("DELETE", "/users/me/tokens/{token_id}"): lambda s: (f"users/me/tokens/{s.token_id}", None, HIDDEN),
@@ -163,6 +188,52 @@ def test_merge_with_a_hidden_duplicate_is_404_and_changes_nothing(org):
     assert_problem(client.post(f"accounts/{own.pk}/merge", {"duplicate": hidden.pk}), 404)
     assert_problem(client.patch(f"accounts/{own.pk}", {"parent": hidden.pk}), 422, {"parent"})
     assert db_snapshot() == before
+
+
+def test_hidden_leads_stay_out_of_lists_duplicates_and_bulk_actions(org):
+    """Routes without an id in the path: the list, a merge the other way round, a bulk reassignment."""
+    hidden = LeadFactory.create(owner=org.salesperson, last_name="Hidden", email="same@example.com")
+    own = LeadFactory.create(owner=org.other_salesperson, last_name="Own", email="same@example.com")
+    client = ApiClient(token_for(org.other_salesperson))
+    before = db_snapshot()
+    assert [lead["id"] for lead in client.get("leads").json()["items"]] == [own.pk]
+    assert client.get(f"leads/{own.pk}/duplicates").json() == []
+    assert_problem(client.post(f"leads/{own.pk}/merge", {"duplicate": hidden.pk}), 404)
+    response = client.post("leads/reassign", {"ids": [hidden.pk], "owner": org.other_salesperson.pk})
+    assert response.json() == {"changed": 0}
+    assert db_snapshot() == before
+
+
+#: every lead route that writes, as someone who sees the lead: (method, path, body)
+LEAD_WRITES = [
+    ("patch", "", {"last_name": "Taken over"}),
+    ("delete", "", None),
+    ("post", "/status", {"status": "contacted"}),
+    ("post", "/qualify", None),
+    ("post", "/disqualify", {"reason": "X"}),
+    ("put", "/qualification", {"criteria": {"budget": True}}),
+    ("post", "/convert", {}),
+    ("post", "/merge", "duplicate"),
+]
+
+
+def test_a_reader_gets_403_from_every_lead_write(org):
+    lead = LeadFactory.create(owner=org.salesperson, last_name="Seen")
+    duplicate = LeadFactory.create(owner=org.salesperson, last_name="Seen too")
+    client = ApiClient(token_for(org.executive))
+    before = db_snapshot()
+    assert client.get(f"leads/{lead.pk}").status_code == 200
+    assert client.get(f"leads/{lead.pk}/history").status_code == 200
+    assert client.get(f"leads/{lead.pk}/duplicates").status_code == 200
+    for method, suffix, body in LEAD_WRITES:
+        payload = {"duplicate": duplicate.pk} if body == "duplicate" else body
+        response = client._call(method, f"leads/{lead.pk}{suffix}", payload)
+        assert_problem(response, 403)
+    assert_problem(client.post("leads", {"last_name": "New"}), 403)
+    assert_problem(client.post("leads/reassign", {"ids": [lead.pk], "owner": org.executive.pk}), 403)
+    assert db_snapshot() == before
+    written = {(method.upper(), f"/leads/{{lead_id}}{suffix}") for method, suffix, _body in LEAD_WRITES}
+    assert written == {route for route in CASES if route[0] != "GET" and route[1].startswith("/leads/")}
 
 
 def test_ids_out_of_range_are_never_a_500(org):

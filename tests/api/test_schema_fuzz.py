@@ -45,9 +45,10 @@ from rapport.core.services.customfields import custom_field_create
 from rapport.core.services.tokens import token_issue
 from rapport.customers.exports import export_start
 from rapport.customers.models import Account, Contact, CustomerCategory
+from rapport.leads.models import Lead
 from tests.api.conftest import ApiClient, assert_problem, db_snapshot
 from tests.conftest import Org
-from tests.factories import AccountFactory, CategoryFactory, ContactFactory, TerritoryFactory
+from tests.factories import AccountFactory, CategoryFactory, ContactFactory, LeadFactory, TerritoryFactory, lead_source
 
 OPENAPI = "/api/v1/openapi.json"
 MAX_EXAMPLES = 20  # random requests per operation and role, on top of the coverage cases
@@ -75,9 +76,10 @@ PATH_KINDS = {
     "token_id": "token",
     "account_id": "account",
     "contact_id": "contact",
+    "lead_id": "lead",
 }
 
-# Body property → the kind of record it names (`parent` depends on the resource: `_parent_kind`).
+# Body property → the kind of record it names (`parent` and `duplicate` depend on the resource: `_body_kind`).
 BODY_KINDS = {
     "owner": "user",
     "manager": "user",
@@ -86,6 +88,7 @@ BODY_KINDS = {
     "category": "category",
     "account": "account",
     "duplicate": "account",
+    "ids": "lead",
 }
 
 # (Path prefix, body property) → a plausible value for a string the API checks beyond the document
@@ -195,7 +198,7 @@ def _build_scene(org: Org, actor: User, run_on_commit: Any) -> Scene:
     TerritoryFactory.create(name="Poland", parent=europe)
     key_account = CategoryFactory.create(name="Key account")
     CategoryFactory.create(name="SMB")
-    for record_type in ("account", "contact"):
+    for record_type in ("account", "contact", "lead"):
         for definition in CUSTOM_FIELDS:
             custom_field_create(actor=org.admin, record_type=record_type, **definition)
     owners = [org.salesperson, org.colleague, org.other_salesperson, org.admin]
@@ -205,6 +208,14 @@ def _build_scene(org: Org, actor: User, run_on_commit: Any) -> Scene:
     ]
     for i in range(6):
         ContactFactory.create(owner=owners[i % len(owners)], account=accounts[i % len(accounts)])
+    for i in range(6):  # twins two by two (duplicates to find), one without a company (convert: contact only)
+        LeadFactory.create(
+            owner=owners[i % len(owners)],
+            last_name=f"Lead {i // 2}",
+            email=f"lead{i // 2}@example.com",
+            company="" if i == 5 else f"Company {i // 2}",
+            source=lead_source("event") if i % 2 else None,
+        )
     token_issue(actor=actor, name="another")
     token = token_issue(actor=actor, name="fuzz")[1]
     with run_on_commit(execute=True):  # the export runs, so the job has a file to download
@@ -221,6 +232,7 @@ def _build_scene(org: Org, actor: User, run_on_commit: Any) -> Scene:
             "token": _ids(actor.api_tokens.all()),
             "account": _ids(Account.objects.all()),
             "contact": _ids(Contact.objects.all()),
+            "lead": _ids(Lead.objects.all()),
         },
         job_id=str(job.pk),
     )
@@ -260,11 +272,16 @@ def server_errors() -> Iterator[list[str]]:
 # --- one request -------------------------------------------------------------------------------------
 
 
-def _parent_kind(path: str) -> str:
-    for prefix, kind in (("/api/v1/teams", "team"), ("/api/v1/territories", "territory")):
-        if path.startswith(prefix):
-            return kind
-    return "account"
+def _body_kind(path: str, name: str) -> str | None:
+    """The kind of record a body property names; `parent` and `duplicate` name one of the resource's own."""
+    if name == "parent":
+        for prefix, kind in (("/api/v1/teams", "team"), ("/api/v1/territories", "territory")):
+            if path.startswith(prefix):
+                return kind
+        return "account"
+    if name == "duplicate" and path.startswith("/api/v1/leads"):
+        return "lead"
+    return BODY_KINDS.get(name)
 
 
 def _steer_ids(case: Any, scene: Scene) -> None:
@@ -281,8 +298,10 @@ def _steer_ids(case: Any, scene: Scene) -> None:
                 pass
     if isinstance(case.body, dict):
         for name, value in list(case.body.items()):
-            kind = _parent_kind(case.operation.path) if name == "parent" else BODY_KINDS.get(name)
-            if kind is not None:
+            kind = _body_kind(case.operation.path, name)
+            if kind is not None and isinstance(value, list):
+                case.body[name] = [scene.real(kind, item) for item in value]
+            elif kind is not None:
                 case.body[name] = scene.real(kind, value)
             plausible = PLAUSIBLE.get(("/".join(case.operation.path.split("/")[:4]), name))
             if plausible is not None and isinstance(value, str) and sum(map(ord, value)) % 2 == 0:
@@ -315,7 +334,9 @@ def _inject_unstorable_text(case: Any) -> None:
         return
     index = digest // NUL_EVERY % len(slots)
     container, key = slots[index]
-    bad = "\ud800" if index < len(body_slots) and digest & 0x10000 else "\x00"
+    # A multipart form cannot even be encoded with a lone surrogate: form fields get NUL only.
+    json_body = "json" in (case.media_type or "application/json")
+    bad = "\ud800" if index < len(body_slots) and json_body and digest & 0x10000 else "\x00"
     text = container[key]
     container[key] = text[: len(text) // 2] + bad + text[len(text) // 2 :]
 

@@ -25,7 +25,7 @@ from rapport.leads.services.leads import (
     lead_set_status,
     lead_update,
 )
-from tests.factories import AccountFactory, ContactFactory, LeadFactory, lead_source
+from tests.factories import AccountFactory, ContactFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,7 @@ def test_create_fills_defaults_keys_tags_and_audit(org) -> None:
         tags=["Fair 2026", "fair 2026 ", "VIP"],
     )
     lead.refresh_from_db()
+    assert lead.source is not None
     assert (lead.first_name, lead.owner, lead.status, lead.source.code) == ("Łukasz", org.salesperson, "new", "event")
     assert (lead.email_key, lead.phone_key, lead.name_key, lead.company_key) == (
         "lukasz.zak@zabka.pl",
@@ -128,9 +129,7 @@ def test_duplicates_by_email_phone_and_fuzzy_name_among_visible_records(org) -> 
     account = AccountFactory.create(name="Zabka Polska S.A.", owner=org.salesperson)
     same_email = ContactFactory.create(owner=org.salesperson, email="JAN@acme.pl", last_name="Other")
     same_phone = LeadFactory.create(owner=org.salesperson, phone="0048 601 234 567", country="PL", last_name="P")
-    same_person = ContactFactory.create(
-        owner=org.salesperson, first_name="Kowalski", last_name="Jan", account=account
-    )
+    same_person = ContactFactory.create(owner=org.salesperson, first_name="Kowalski", last_name="Jan", account=account)
     LeadFactory.create(owner=org.other_salesperson, email="jan@acme.pl")  # not visible to the salesperson
     LeadFactory.create(owner=org.salesperson, first_name="Jan", last_name="Kowalski", company="Orlen")
     lead = Lead(
@@ -165,6 +164,7 @@ def test_convert_creates_account_and_contact_and_locks_the_lead(org) -> None:
     done = convert.lead_convert(actor=org.salesperson, lead_id=lead.pk)
     lead.refresh_from_db()
     assert (done.account_created, done.contact_created, done.opportunity_id) == (True, True, None)
+    assert done.account is not None
     assert (done.account.name, done.account.owner, done.account.city) == ("Nowak Logistics", org.salesperson, "Gdańsk")
     assert (done.contact.email, done.contact.account) == ("anna@nowak.pl", done.account)
     assert (lead.status, lead.converted_account, lead.converted_contact) == ("converted", done.account, done.contact)

@@ -7,6 +7,9 @@ import pytest
 from rapport.core.models import CustomField, CustomFieldType
 from rapport.customers import services
 from rapport.customers.models import Account, Contact
+from rapport.leads.models import Lead, ScoringRule
+from rapport.leads.services.leads import lead_create, lead_set_qualification, lead_update
+from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +21,10 @@ ROWS = [5, 30]
 ACCOUNT_LIST_QUERIES = 14
 CONTACT_LIST_QUERIES = 12
 # Account page: + account, sub-accounts, contact links, custom fields, audit (timeline), timeline
-# contacts, audit (history).
-ACCOUNT_DETAIL_QUERIES = 12
+# contacts, leads converted into it (timeline), audit (history). The contact page likewise.
+ACCOUNT_DETAIL_QUERIES = 13
 # Contact page: + contact, its account links, visible accounts, custom fields, audit twice.
-CONTACT_DETAIL_QUERIES = 11
+CONTACT_DETAIL_QUERIES = 12
 
 
 @pytest.fixture
@@ -85,4 +88,62 @@ def test_contact_detail(client_for, org, populated, rows, django_assert_num_quer
     with django_assert_num_queries(CONTACT_DETAIL_QUERIES):
         response = client.get(f"/contacts/{contact.pk}/")
     assert len(response.context["links"]) == rows + 1
+    assert len(response.context["history"]) >= rows
+
+
+# Lead list: every page's 5 + custom fields, active users (owner filter and bulk reassign), sources,
+# teams, tags (filter), saved views, count, page, the page's tags.
+LEAD_LIST_QUERIES = 14
+# Lead page: + lead, its tags, custom fields, checklist criteria, duplicates (leads and contacts by
+# e-mail, by phone and mobile, by name: 2 + 3 + 2), audit (timeline), audit (history).
+LEAD_DETAIL_QUERIES = 18
+
+
+@pytest.fixture
+def leads_populated(org):
+    """`leads_populated(n)`: n tagged leads with a custom value, and n changes on the first one."""
+    CustomField.objects.create(record_type="lead", key="fair", label="Fair", field_type=CustomFieldType.TEXT)
+    ScoringRule.objects.create(name="Polish", field="country", operator="equals", value="Poland", points=5)
+
+    def build(n: int) -> Lead:
+        sp = org.salesperson
+        for i in range(n):
+            lead_create(
+                actor=sp,
+                last_name=f"Lead {i}",
+                company="Acme",
+                email="jan@acme.example",
+                phone="+48 600 100 200",
+                country="Poland",
+                source="event",
+                tags=[f"tag {i}", "all"],
+                custom_fields={"fair": f"F{i}"},
+            )
+        ContactFactory.create(owner=sp, last_name="Lead 0", email="jan@acme.example", phone="+48 600 100 200")
+        lead = Lead.objects.order_by("pk").first()
+        assert lead is not None
+        for i in range(n):
+            lead_update(actor=sp, lead_id=lead.pk, title=f"Title {i}")
+        lead_set_qualification(actor=sp, lead_id=lead.pk, criteria={"budget": True})
+        return lead
+
+    return build
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_lead_list(client_for, org, leads_populated, rows, django_assert_num_queries) -> None:
+    leads_populated(rows)
+    client = client_for(org.emea_manager)
+    with django_assert_num_queries(LEAD_LIST_QUERIES):
+        response = client.get("/leads/")
+    assert len(response.context["rows"]) == rows
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_lead_detail(client_for, org, leads_populated, rows, django_assert_num_queries) -> None:
+    lead = leads_populated(rows)
+    client = client_for(org.emea_manager)
+    with django_assert_num_queries(LEAD_DETAIL_QUERIES):
+        response = client.get(f"/leads/{lead.pk}/")
+    assert len(response.context["duplicates"]) == rows  # the other leads and the contact
     assert len(response.context["history"]) >= rows

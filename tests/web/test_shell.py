@@ -20,7 +20,9 @@ def test_search_finds_visible_records_and_never_hidden_ones(client_for, org, sce
     client = client_for(org.salesperson)
     response = client.get("/search/?q=acm")
     found = {
-        g["record_type"].key: [str(r["record"]) for r in g["results"]] for g in response.context["groups"] if g["results"]
+        g["record_type"].key: [str(r["record"]) for r in g["results"]]
+        for g in response.context["groups"]
+        if g["results"]
     }
     assert found == {"account": ["Acme Polska", "Acme Services"], "contact": ["Jan Kowalski"]}  # by e-mail
     content = response.content.decode()

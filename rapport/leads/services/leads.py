@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
+from django.utils.translation import gettext_lazy, ngettext, override
 
 from rapport.core import audit, customfields
 from rapport.core.errors import InvalidInput, RuleViolation
@@ -101,11 +101,12 @@ def resolve(actor: User, field: str, value: Any) -> Any:
 
 def check_lead(lead: Lead) -> None:
     """The rules a lead must meet before it is saved (model validation plus cross-field rules)."""
+    # The currency first: the database constraint says the same, in words no salesperson should read.
+    if lead.estimated_value_amount is not None and lead.estimated_value_currency_id is None:
+        raise InvalidInput({"estimated_value_currency": [str(VALUE_NEEDS_CURRENCY)]})
     full_clean_or_raise(lead, exclude=["custom", "created_by", "tags", "web_form", "import_job"])
     if not lead.owner.is_active:
         raise InvalidInput({"owner": [str(INACTIVE_OWNER)]})
-    if lead.estimated_value_amount is not None and lead.estimated_value_currency_id is None:
-        raise InvalidInput({"estimated_value_currency": [str(VALUE_NEEDS_CURRENCY)]})
     if lead.status == LeadStatus.DISQUALIFIED and not lead.disqualify_reason.strip():
         raise InvalidInput({"disqualify_reason": [str(REASON_REQUIRED)]})
 
@@ -171,7 +172,8 @@ def _finish_save(
         raise RuleViolation(str(OUT_OF_SCOPE))
 
 
-def _editable(actor: User, lead_id: Any, action: str = "edit") -> Lead:
+def editable_lead(actor: User, lead_id: Any, action: str = "edit") -> Lead:
+    """A lead the actor may change (locked until commit); a converted lead is refused as read-only."""
     lead = access(actor, Lead, lead_id, action, visible_to(actor, Lead).select_for_update())  # type: ignore[arg-type]
     if lead.is_converted:
         raise RuleViolation(str(CONVERTED_READ_ONLY))
@@ -225,7 +227,7 @@ def lead_update(
     **changes: Any,
 ) -> Lead:
     """Change a lead's fields, custom fields and tags; a converted lead is read-only."""
-    lead = _editable(actor, lead_id)
+    lead = editable_lead(actor, lead_id)
     before = audit.snapshot(lead)
     previous_owner = lead.owner_id
     _apply(actor, lead, changes)
@@ -252,7 +254,7 @@ def lead_set_status(*, actor: User, lead_id: Any, status: str, reason: str = "")
         raise InvalidInput({"status": [str(CONVERT_TO_CONVERT)]})
     if status not in LeadStatus.values:
         raise InvalidInput({"status": [str(UNKNOWN_CHOICE % {"what": gettext_lazy("status")})]})
-    lead = _editable(actor, lead_id)
+    lead = editable_lead(actor, lead_id)
     before = audit.snapshot(lead)
     lead.status = status
     reason = " ".join(reason.split())
@@ -286,7 +288,7 @@ def _clean_qualification(values: Mapping[str, Any], existing: Mapping[str, bool]
 @transaction.atomic
 def lead_set_qualification(*, actor: User, lead_id: Any, criteria: Mapping[str, Any]) -> Lead:
     """Tick or untick qualification criteria (criterion key → met); the score follows."""
-    lead = _editable(actor, lead_id)
+    lead = editable_lead(actor, lead_id)
     previous = dict(lead.qualification or {})
     lead.qualification = _clean_qualification(criteria, previous)
     _finish_save(actor, lead)
@@ -332,7 +334,9 @@ def leads_reassign(*, actor: User, lead_ids: Iterable[Any], owner_id: Any) -> in
         audit.log_update(actor, lead, before)
     if leads and owner.pk != actor.pk:
         with override(owner.language):
-            message = _("%(actor)s assigned %(count)s leads to you.") % {"actor": actor, "count": len(leads)}
+            message = ngettext(
+                "%(actor)s assigned %(count)s lead to you.", "%(actor)s assigned %(count)s leads to you.", len(leads)
+            ) % {"actor": actor, "count": len(leads)}
         first = leads[0].get_absolute_url() if len(leads) == 1 else ""
         notify(recipient=owner, message=message, url=first)
     return len(leads)

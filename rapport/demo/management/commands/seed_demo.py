@@ -14,7 +14,7 @@ from rapport.demo import seed as demo
 class Command(BaseCommand):
     help = (
         "Build a believable demo company: teams in three regions, users in every role (password "
-        f"'{demo.DEMO_PASSWORD}'), accounts and contacts in six markets. The same --seed gives the same data."
+        f"'{demo.DEMO_PASSWORD}'), accounts, contacts and leads in six markets. The same --seed gives the same data."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -24,6 +24,9 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--contacts", type=int, default=demo.DEFAULT_CONTACTS, help="number of contacts (default %(default)s)"
+        )
+        parser.add_argument(
+            "--leads", type=int, default=demo.DEFAULT_LEADS, help="number of leads (default %(default)s)"
         )
         parser.add_argument(
             "--if-empty",
@@ -40,8 +43,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         accounts: int = options["accounts"]
         contacts: int = options["contacts"]
-        if accounts < 0 or contacts < 0:
-            raise CommandError("--accounts and --contacts must be zero or more.")
+        leads: int = options["leads"]
+        if accounts < 0 or contacts < 0 or leads < 0:
+            raise CommandError("--accounts, --contacts and --leads must be zero or more.")
         if contacts and not accounts:
             raise CommandError("Contacts need accounts: give --accounts 1 or more.")
         if (reason := demo.existing_data()) is not None:
@@ -50,7 +54,7 @@ class Command(BaseCommand):
                 return
             raise CommandError(f"The database already has {reason}; seed_demo fills an empty database.")
         started = time.monotonic()
-        verbose = options["verbosity"] >= 1 and accounts + contacts > demo.SMALL
+        verbose = options["verbosity"] >= 1 and accounts + contacts + leads > demo.SMALL
 
         def progress(stage: str, done: int, total: int) -> None:
             if verbose:
@@ -60,7 +64,12 @@ class Command(BaseCommand):
 
         try:
             result = demo.seed(
-                seed=options["seed"], accounts=accounts, contacts=contacts, audit=options["audit"], progress=progress
+                seed=options["seed"],
+                accounts=accounts,
+                contacts=contacts,
+                leads=leads,
+                audit=options["audit"],
+                progress=progress,
             )
         except demo.DemoDataExists as exc:  # another process seeded meanwhile
             raise CommandError(f"The database already has {exc}; seed_demo fills an empty database.") from exc
@@ -69,6 +78,7 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo data loaded (seed {result.seed}): {result.users} users in {result.teams} teams, "
                     f"{result.accounts:,} accounts, {result.contacts:,} contacts, {result.links:,} account links, "
+                    f"{result.leads:,} leads, "
                     f"{result.audit_entries:,} audit entries in {result.seconds:,.1f} s. "
                     f"Every demo user's password is '{demo.DEMO_PASSWORD}'."
                 )
