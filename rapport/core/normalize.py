@@ -83,9 +83,17 @@ def _words(text: str | None) -> list[str]:
     return [w for w in _NON_WORD.split(fold(text or "")) if w]
 
 
-def name_key(first_name: str | None, last_name: str | None) -> str:
-    """A person's name, folded and with its words sorted: order, case and accents do not matter."""
-    return " ".join(sorted(_words(f"{first_name or ''} {last_name or ''}")))[:200]
+def name_key(first_name: str | None, last_name: str | None, company: str | None = "") -> str:
+    """A person's name, folded and with its words sorted (order, case and accents do not matter),
+    then "|" and the first word of their company's key: "jan kowalski|zabka".
+
+    This is the blocking key of fuzzy duplicate detection (decision 0007): candidates share it
+    exactly, then rapidfuzz compares the whole company names. Without the company word, one common
+    name would bring thousands of candidates per look-up.
+    """
+    person = " ".join(sorted(_words(f"{first_name or ''} {last_name or ''}")))
+    company_words = company_key(company).split()
+    return f"{person}|{company_words[0] if company_words else ''}"[:200]
 
 
 def company_key(company: str | None) -> str:

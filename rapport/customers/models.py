@@ -220,7 +220,8 @@ class Contact(Address):
         self.email_key = normalize.email_key(self.email)
         self.phone_key = normalize.phone_key(self.phone, self.country)
         self.mobile_key = normalize.phone_key(self.mobile, self.country)
-        self.name_key = normalize.name_key(self.first_name, self.last_name)
+        # The company of a contact is their main account's (kept in step when it is renamed).
+        self.name_key = normalize.name_key(self.first_name, self.last_name, self.account.name if self.account else "")
 
 
 class AccountContact(models.Model):

@@ -177,16 +177,26 @@ def account_update(
     """Change an account's fields and custom fields; unchanged fields leave no audit entry."""
     account = access(actor, Account, account_id, "edit", visible_to(actor, Account).select_for_update())
     before = audit.snapshot(account)
-    previous_owner = account.owner_id
+    previous_owner, previous_name = account.owner_id, account.name
     _apply(actor, account, ACCOUNT_FIELDS, changes)
     if custom_fields is not None or not partial:
         _apply_custom(account, "account", custom_fields, partial=partial)
     _check_parent(account)
     _check_revenue(account)
     _save_checked(actor, account)
+    if account.name != previous_name:
+        _refresh_contact_keys(Contact.objects.filter(account=account))
     audit.log_update(actor, account, before)
     _notify_new_owner(actor, account, previous_owner)
     return account
+
+
+def _refresh_contact_keys(contacts: models.QuerySet[Contact]) -> None:
+    """Contacts' match keys name their main account's company: recompute them when it changes."""
+    batch = list(contacts.select_related("account"))
+    for contact in batch:
+        contact.refresh_match_keys()
+    Contact.objects.bulk_update(batch, ["name_key"], batch_size=500)
 
 
 @transaction.atomic
@@ -216,8 +226,10 @@ def account_merge(*, actor: User, keep_id: int, duplicate_id: int) -> Account:
         keep.parent_id = duplicate.parent_id if duplicate.parent_id != keep.pk else None
     _fill_blanks(keep, duplicate)
     _move_links(keep, duplicate)
+    moved = list(Contact.objects.filter(account=duplicate).values_list("pk", flat=True))
     _repoint_relations(keep, duplicate)
     keep.save()
+    _refresh_contact_keys(Contact.objects.filter(pk__in=moved))
     audit.log_merge(actor, keep, str(duplicate), duplicate.pk, before)
     audit.log_delete(actor, duplicate, duplicate_before, note=_("Merged into %(name)s") % {"name": keep})
     duplicate.delete()
@@ -364,6 +376,7 @@ def contact_unlink_account(*, actor: User, contact_id: int, account_id: int) -> 
     if contact.account_id == account.pk:
         before = audit.snapshot(contact)
         contact.account = None
-        contact.save(update_fields=["account", "updated_at"])
+        contact.refresh_match_keys()
+        contact.save(update_fields=["account", "name_key", "updated_at"])
         audit.log_update(actor, contact, before)
     audit.log_note(actor, contact, _("Unlinked from %(account)s") % {"account": account})

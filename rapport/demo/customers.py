@@ -113,17 +113,19 @@ class _Accounts:
     market: list[int] = field(default_factory=list)
     owner: list[int] = field(default_factory=list)
     slug: list[str] = field(default_factory=list)
+    name: list[str] = field(default_factory=list)
     parent: list[int] = field(default_factory=list)  # position of the parent, -1 if none
     weight: list[int] = field(default_factory=list)
     city: list[int] = field(default_factory=list)
     by_market: dict[int, list[int]] = field(default_factory=dict)
 
-    def add(self, pk: int, market: int, owner: int, slug: str, parent: int, weight: int, city: int) -> None:
+    def add(self, pk: int, market: int, owner: int, slug: str, name: str, parent: int, weight: int, city: int) -> None:
         self.by_market.setdefault(market, []).append(len(self.ids))
         self.ids.append(pk)
         self.market.append(market)
         self.owner.append(owner)
         self.slug.append(slug)
+        self.name.append(name)
         self.parent.append(parent)
         self.weight.append(weight)
         self.city.append(city)
@@ -213,7 +215,14 @@ class CustomerSeeder:
         domain = f"{company.slug}.{market.tld}"
         created, updated = self._created(ACCOUNT_AGE_DAYS)
         self.accounts.add(
-            pk, market_index, owner, company.slug, parent_index, CONTACT_WEIGHT[category], market.cities.index(city)
+            pk,
+            market_index,
+            owner,
+            company.slug,
+            company.name[:200],
+            parent_index,
+            CONTACT_WEIGHT[category],
+            market.cities.index(city),
         )
         return (
             pk,
@@ -387,7 +396,7 @@ class CustomerSeeder:
             keys.email(email),
             keys.phone(phone, country),
             keys.phone(mobile, country),
-            keys.name(person.first_name, person.last_name),
+            keys.name(person.first_name, person.last_name, accounts.name[account_index] if account_index >= 0 else ""),
         )
         links: list[tuple[int, str]] = []
         if account_index >= 0:

@@ -27,7 +27,8 @@ class KeyMaker:
 
     def __init__(self) -> None:
         self._plain_shapes: dict[tuple[str, int], bool] = {}
-        self._names: dict[tuple[str, str], str] = {}
+        self._names: dict[tuple[str, str, str], str] = {}
+        self._company_words: dict[str, str] = {}
         #: phone keys given out so far (up to a limit): a new person can get a number nobody has
         self.issued_phones: set[str] = set()
 
@@ -60,14 +61,24 @@ class KeyMaker:
         """Whether someone already has this number (as far as remembered)."""
         return self._phone_key(phone, country) in self.issued_phones
 
-    def name(self, first_name: str, last_name: str) -> str:
-        pair = (first_name, last_name)
-        key = self._names.get(pair)
+    def name(self, first_name: str, last_name: str, company: str = "") -> str:
+        person = (first_name, last_name, "")
+        key = self._names.get(person)
         if key is None:
             key = normalize.name_key(first_name, last_name)
             if len(self._names) < _NAME_CACHE_LIMIT:
-                self._names[pair] = key
-        return key
+                self._names[person] = key
+        # name_key(first, last) ends with "|"; the company's first word follows (normalize.name_key).
+        return key + self._company_word(company) if company else key
+
+    def _company_word(self, company: str) -> str:
+        word = self._company_words.get(company)
+        if word is None:
+            words = normalize.company_key(company).split()
+            word = words[0] if words else ""
+            if len(self._company_words) < _NAME_CACHE_LIMIT:
+                self._company_words[company] = word
+        return word
 
     @staticmethod
     def company(company: str) -> str:

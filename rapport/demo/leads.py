@@ -384,7 +384,7 @@ class LeadSeeder:
             created_at=created,
             email_key=keys.email(person.email),
             phone_key=keys.phone(person.phone, person.country),
-            name_key=keys.name(person.first_name, person.last_name),
+            name_key=keys.name(person.first_name, person.last_name, person.company),
             company_key=keys.company(person.company),
         )
         self._own(lead, market, source, converted)

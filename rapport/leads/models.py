@@ -254,7 +254,7 @@ class Lead(Address):
         """Recompute the duplicate-detection keys from the typed values."""
         self.email_key = normalize.email_key(self.email)
         self.phone_key = normalize.phone_key(self.phone, self.country)
-        self.name_key = normalize.name_key(self.first_name, self.last_name)
+        self.name_key = normalize.name_key(self.first_name, self.last_name, self.company)
         self.company_key = normalize.company_key(self.company)
 
 

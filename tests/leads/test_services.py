@@ -50,7 +50,7 @@ def test_create_fills_defaults_keys_tags_and_audit(org) -> None:
     assert (lead.email_key, lead.phone_key, lead.name_key, lead.company_key) == (
         "lukasz.zak@zabka.pl",
         "+48601234567",
-        "lukasz zak",
+        "lukasz zak|zabka",
         "zabka",
     )
     assert sorted(lead.tags.values_list("name", flat=True)) == ["Fair 2026", "VIP"]
