@@ -80,8 +80,10 @@ class Finder:
     """
 
     def __init__(self, leads: QuerySet[Lead], contacts: QuerySet[Contact], exclude_lead: int | None = None) -> None:
-        self.leads = leads.exclude(status="converted")
-        self.contacts = contacts
+        # No ORDER BY: with the models' default ordering and a LIMIT, a database may walk the name
+        # index in order instead of seeking the keys — seconds instead of milliseconds per batch.
+        self.leads = leads.exclude(status="converted").order_by()
+        self.contacts = contacts.order_by()
         self.exclude_lead = exclude_lead
         # key kind → key value → [(record kind, id, label, company key)]
         self.index: dict[str, dict[str, list[tuple[str, int, str, str]]]] = defaultdict(lambda: defaultdict(list))
@@ -91,6 +93,8 @@ class Finder:
         for key in keys:
             for kind in wanted:
                 value = getattr(key, kind)
+                if kind == "name" and value.endswith("|"):
+                    continue  # no company: the name signal needs one on both sides (`matches`)
                 if value and value not in self.index[kind]:
                     wanted[kind].add(value)
         for kind, values in wanted.items():
