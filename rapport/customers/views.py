@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import push_url
 
 from rapport.core import audit, customfields, records, timeline
 from rapport.core.errors import DomainError, InvalidInput
@@ -24,8 +23,16 @@ from rapport.customers import exports, selectors, services
 from rapport.customers.forms import AccountForm, ContactForm, LinkAccountForm, MergeForm
 from rapport.customers.models import Account, AccountType, Consent, Contact, CustomerCategory
 from rapport.customers.vcard import vcard_download
-from rapport.web.lists import Control, bool_control, custom_field_controls, list_context, owner_control, team_control
-from rapport.web.utils import add_domain_error, fetch, http_errors, is_partial, safe_next, submit_form
+from rapport.web.lists import (
+    Control,
+    bool_control,
+    custom_field_controls,
+    list_context,
+    owner_control,
+    render_list,
+    team_control,
+)
+from rapport.web.utils import add_domain_error, fetch, http_errors, safe_next, submit_form
 from rapport.web.widgets import RecordSearchWidget
 
 ACCOUNT_CREATED = _("The account %(name)s is created.")
@@ -107,19 +114,6 @@ def _contact_controls(actor: User, fields: list[CustomField]) -> list[Control]:
     ]
 
 
-def _render_list(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    if is_partial(request, "list-results"):
-        context["partial"] = True
-        response = render(request, f"{template}#results", context)
-        # The address bar shows the same clean address a saved view or a shared link would use.
-        query = context["current_query"]
-        page = context["page"].page
-        if page > 1:
-            query = f"{query}&page={page}" if query else f"page={page}"
-        return push_url(response, f"{request.path}?{query}" if query else request.path)
-    return render(request, template, context)
-
-
 @login_required
 @require_GET
 def account_list(request: HttpRequest) -> HttpResponse:
@@ -129,7 +123,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     context["visible_related"] = _visible_ids(actor, Account, {a.parent_id for a in context["rows"]})
     context["export_url"] = reverse("customers:account_export")
     context.update(_rights(actor, "account"))
-    return _render_list(request, "customers/account_list.html", context)
+    return render_list(request, "customers/account_list.html", context)
 
 
 @login_required
@@ -141,7 +135,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     context["visible_related"] = _visible_ids(actor, Account, {c.account_id for c in context["rows"]})
     context["export_url"] = reverse("customers:contact_export")
     context.update(_rights(actor, "contact"))
-    return _render_list(request, "customers/contact_list.html", context)
+    return render_list(request, "customers/contact_list.html", context)
 
 
 def _export(request: HttpRequest, record_type: str, list_url: str) -> HttpResponse:

@@ -12,15 +12,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django_htmx.http import push_url
 
 from rapport.core import customfields
 from rapport.core.errors import InvalidInput
 from rapport.core.listing import ListSpec, paginate
 from rapport.core.models import CustomField, CustomFieldType, Team, User
 from rapport.core.selectors import saved_views_for
-from rapport.web.utils import query_without
+from rapport.web.utils import is_partial, query_without
 from rapport.web.widgets import RecordSearchWidget
 
 ANY = _("Any")
@@ -145,3 +147,17 @@ def list_context(
         "record_type": spec.record_type,
         "htmx_target": "list-results",
     }
+
+
+def render_list(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """The whole list page, or (for htmx) only its results, with the address bar kept in step."""
+    if is_partial(request, "list-results"):
+        context["partial"] = True
+        response = render(request, f"{template}#results", context)
+        # The address bar shows the same clean address a saved view or a shared link would use.
+        query = context["current_query"]
+        page = context["page"].page
+        if page > 1:
+            query = f"{query}&page={page}" if query else f"page={page}"
+        return push_url(response, f"{request.path}?{query}" if query else request.path)
+    return render(request, template, context)

@@ -19,25 +19,24 @@ from rapport.core.errors import InvalidInput
 from rapport.core.models import User
 from rapport.core.visibility import Action, require, visible_to
 from rapport.leads.models import Lead, LeadStatus
-from rapport.leads.services.leads import REASON_REQUIRED, lead_delete, lead_set_status, lead_update, tag_names
+from rapport.leads.services.leads import (
+    REASON_REQUIRED,
+    clean_ids,
+    lead_delete,
+    lead_set_status,
+    lead_update,
+    tag_names,
+)
 
 BULK_STATUS_ONLY = gettext_lazy("In bulk, leads can be marked contacted, qualified or disqualified.")
 TAG_REQUIRED = gettext_lazy("Type the tag to add.")
-NOT_AN_ID = gettext_lazy("Enter a number.")
 
 #: the statuses a bulk action may set (new is where leads start; converted needs a conversion)
 BULK_STATUSES = (LeadStatus.CONTACTED, LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED)
 
 
-def _ids(values: Iterable[Any]) -> list[int]:
-    try:
-        return [int(value) for value in values]
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput({"ids": [str(NOT_AN_ID)]}) from exc
-
-
 def _chosen(actor: User, lead_ids: Iterable[Any], action: Action) -> QuerySet[Lead]:
-    return visible_to(actor, Lead, action).filter(pk__in=_ids(lead_ids)).order_by("pk")
+    return visible_to(actor, Lead, action).filter(pk__in=clean_ids(lead_ids)).order_by("pk")
 
 
 @transaction.atomic

@@ -35,6 +35,7 @@ CONVERT_TO_CONVERT = gettext_lazy("A lead becomes converted by converting it to 
 UNKNOWN_CRITERION = gettext_lazy("There is no such qualification criterion.")
 TAG_TOO_LONG = gettext_lazy("A tag has at most 50 characters.")
 TOO_MANY_TAGS = gettext_lazy("A lead has at most 30 tags.")
+NOT_AN_ID = gettext_lazy("Enter a number.")
 
 MAX_TAGS = 30
 
@@ -317,7 +318,7 @@ def leads_reassign(*, actor: User, lead_ids: Iterable[Any], owner_id: Any) -> in
     if owner is None:
         raise InvalidInput({"owner": [str(UNKNOWN_CHOICE % {"what": gettext_lazy("user")})]})
     require(actor, "edit", "lead")
-    ids = _ids(lead_ids)
+    ids = clean_ids(lead_ids)
     leads = list(
         visible_to(actor, Lead, "edit")
         .filter(pk__in=ids)
@@ -342,11 +343,9 @@ def leads_reassign(*, actor: User, lead_ids: Iterable[Any], owner_id: Any) -> in
     return len(leads)
 
 
-def _ids(values: Iterable[Any]) -> list[int]:
-    ids = []
-    for value in values:
-        try:
-            ids.append(int(value))
-        except (TypeError, ValueError) as exc:
-            raise InvalidInput({"ids": [_("Enter a number.")]}) from exc
-    return ids
+def clean_ids(values: Iterable[Any]) -> list[int]:
+    """The chosen lead ids as numbers; anything else is refused, naming the `ids` field."""
+    try:
+        return [int(value) for value in values]
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput({"ids": [str(NOT_AN_ID)]}) from exc

@@ -8,7 +8,6 @@ as the API.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +18,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, push_url
+from django_htmx.http import HttpResponseClientRedirect
 
 from rapport.core import audit, customfields, records, timeline
 from rapport.core.errors import DomainError, InvalidInput
@@ -35,7 +34,7 @@ from rapport.leads.selectors import LEAD_LIST, qualification_checklist
 from rapport.leads.services import leads as services
 from rapport.leads.views import actions, conversion
 from rapport.leads.views.support import actor_of, get_lead, is_htmx, rights
-from rapport.web.lists import ME, Control, bool_control, custom_field_controls, list_context, team_control
+from rapport.web.lists import ME, Control, bool_control, custom_field_controls, list_context, render_list, team_control
 from rapport.web.utils import add_domain_error, http_errors, is_partial
 
 LEAD_CREATED = _("The lead %(name)s is created.")
@@ -86,20 +85,6 @@ def _controls(users: list[User], sources: list[LeadSource], fields: list[CustomF
     ]
 
 
-def _render_list(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    template = "leads/lead_list.html"
-    if is_partial(request, "list-results"):
-        context["partial"] = True
-        response = render(request, f"{template}#results", context)
-        # The address bar shows the same clean address a saved view or a shared link would use.
-        query = context["current_query"]
-        page = context["page"].page
-        if page > 1:
-            query = f"{query}&page={page}" if query else f"page={page}"
-        return push_url(response, f"{request.path}?{query}" if query else request.path)
-    return render(request, template, context)
-
-
 @login_required
 @require_GET
 def lead_list(request: HttpRequest) -> HttpResponse:
@@ -123,7 +108,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     if not is_partial(request, "list-results"):  # the forms around the results are drawn once
         context["quick_form"] = QuickLeadForm(sources=[s for s in sources if s.active])
         context["bulk_form"] = BulkForm(users=users)
-    return _render_list(request, context)
+    return render_list(request, "leads/lead_list.html", context)
 
 
 @login_required
