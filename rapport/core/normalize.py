@@ -6,6 +6,7 @@ and "jan.kowalski@x.pl", "+48 601 234 567" and "0048601234567", "Łukasz Żak" a
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -52,7 +53,12 @@ def email_key(email: str | None) -> str:
 
 def country_code(country: str | None) -> str | None:
     """An ISO 3166 alpha-2 code for a country given as a code or a common name, else None."""
-    text = (country or "").strip()
+    return _country_code(country or "")
+
+
+@functools.lru_cache(maxsize=1024)  # a list names a few dozen countries, a million times
+def _country_code(country: str) -> str | None:
+    text = country.strip()
     known = _COUNTRY_CODES.get(fold(text))  # first: "UK" is a name people type, its code is GB
     if known is None and len(text) == 2 and text.isalpha():
         return text.upper()
@@ -91,9 +97,14 @@ def name_key(first_name: str | None, last_name: str | None, company: str | None 
     exactly, then rapidfuzz compares the whole company names. Without the company word, one common
     name would bring thousands of candidates per look-up.
     """
+    return name_key_with(first_name, last_name, company_key(company))
+
+
+def name_key_with(first_name: str | None, last_name: str | None, company_key: str) -> str:
+    """`name_key` when the company's key is already known (saves folding the company twice)."""
     person = " ".join(sorted(_words(f"{first_name or ''} {last_name or ''}")))
-    company_words = company_key(company).split()
-    return f"{person}|{company_words[0] if company_words else ''}"[:200]
+    first_word = company_key.split(" ", 1)[0]
+    return f"{person}|{first_word}"[:200]
 
 
 def company_key(company: str | None) -> str:

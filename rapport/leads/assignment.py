@@ -9,6 +9,7 @@ back.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -29,9 +30,14 @@ class _Team:
 def _country_matches(rule_countries: str, country: str) -> bool:
     if not country.strip():
         return False
-    wanted = {fold(c.strip()) for c in rule_countries.split(",") if c.strip()}
-    codes = {code for c in rule_countries.split(",") if (code := country_code(c))}
+    wanted, codes = _rule_countries(rule_countries)
     return fold(country.strip()) in wanted or (country_code(country) or "-") in codes
+
+
+@functools.lru_cache(maxsize=256)  # read once per rule text, not once per lead
+def _rule_countries(rule_countries: str) -> tuple[frozenset[str], frozenset[str]]:
+    names = [c.strip() for c in rule_countries.split(",") if c.strip()]
+    return frozenset(fold(c) for c in names), frozenset(code for c in names if (code := country_code(c)))
 
 
 def _custom_matches(value: object, expected: str) -> bool:
@@ -121,7 +127,17 @@ class Assigner:
 
     def save(self) -> None:
         """Keep the round-robin positions for the next lead (call inside the caller's transaction)."""
-        for rule in self.rules:
-            if rule.pk in self._changed:
-                AssignmentRule.objects.filter(pk=rule.pk).update(last_assigned=rule.last_assigned)
+        save_positions(self.take_positions())
+
+    def take_positions(self) -> dict[int, int | None]:
+        """The round-robin positions changed since the last call (rule id → last member's id).
+
+        An import takes them while deciding a batch and saves them with that batch, in its writer."""
+        positions = {rule.pk: rule.last_assigned_id for rule in self.rules if rule.pk in self._changed}
         self._changed.clear()
+        return positions
+
+
+def save_positions(positions: dict[int, int | None]) -> None:
+    for rule_id, user_id in positions.items():
+        AssignmentRule.objects.filter(pk=rule_id).update(last_assigned=user_id)

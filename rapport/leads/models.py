@@ -218,7 +218,6 @@ class Lead(Address):
             models.Index(fields=["email_key"], name="leads_lead_email_key_idx"),
             models.Index(fields=["phone_key"], name="leads_lead_phone_key_idx"),
             models.Index(fields=["name_key"], name="leads_lead_name_key_idx"),
-            models.Index(fields=["company_key"], name="leads_lead_company_key_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -254,8 +253,8 @@ class Lead(Address):
         """Recompute the duplicate-detection keys from the typed values."""
         self.email_key = normalize.email_key(self.email)
         self.phone_key = normalize.phone_key(self.phone, self.country)
-        self.name_key = normalize.name_key(self.first_name, self.last_name, self.company)
         self.company_key = normalize.company_key(self.company)
+        self.name_key = normalize.name_key_with(self.first_name, self.last_name, self.company_key)
 
 
 class RuleOperator(models.TextChoices):

@@ -11,20 +11,23 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Any
 
 from django.core.files.storage import default_storage
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.urls import reverse
-from django.utils.translation import gettext_lazy, ngettext, override
+from django.utils.translation import get_language, gettext_lazy, ngettext, override
 
 from rapport.core.errors import DomainError
 from rapport.core.models import Job, User
 from rapport.core.services.jobs import Progress
 from rapport.core.services.notifications import notify
-from rapport.leads.importing.deciding import CREATED, FAILED, SKIPPED, UPDATED, Decider
+from rapport.leads.importing.deciding import CREATED, FAILED, SKIPPED, UPDATED, Decider, Decision
 from rapport.leads.importing.mapping import validate
 from rapport.leads.importing.reading import FileFormat, Row, open_table
 from rapport.leads.importing.report import ReportFile
@@ -45,6 +48,15 @@ def batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
             return
         yield batch
         del batch
+
+
+@dataclass
+class Batch:
+    """One batch's rows, what was decided for them, and the round-robin turns that decision took."""
+
+    plans: list[RowPlan]
+    decision: Decision
+    positions: dict[int, int | None]
 
 
 class ImportRun:
@@ -88,13 +100,38 @@ class ImportRun:
 
     def process(self, rows: list[Row]) -> list[RowPlan]:
         """Read, decide and (unless a dry run) write one batch; returns its rows' plans."""
+        batch = self.prepare(rows)
+        self.write(batch)
+        self.record(batch)
+        return batch.plans
+
+    def prepare(self, rows: list[Row]) -> Batch:
+        """Read and decide one batch (no writing)."""
         plans = [self.builder.build(number, cells) for number, cells in rows]
         decision = self.decider.decide([p for p in plans if p.valid])
+        return Batch(plans, decision, self.decider.assigner.take_positions())
+
+    def write(self, batch: Batch) -> None:
         if self.writer is not None:
-            self.writer.write(decision, self.decider.assigner)
-        for plan in plans:
+            self.writer.write(batch.decision, batch.positions)
+
+    def record(self, batch: Batch) -> None:
+        """Count and report the batch's rows (after its writing: a refused row fails then)."""
+        for plan in batch.plans:
             self._record(plan)
-        return plans
+
+    def can_overlap(self) -> bool:
+        """Whether a batch may be written in a second thread while the next one is read.
+
+        On PostgreSQL only: the server works in its own process while this one reads the next
+        batch (measured: 13.0 → 10.4 s for 20,000 rows). On SQLite the two threads share one
+        interpreter lock and one file, and it was slower (7.8 → 9.7 s). Never in a dry run, with
+        the `update` policy (the next batch must read the leads this one changes), or inside a
+        transaction (as in tests), which another thread's connection would not see."""
+        database = connections[DEFAULT_DB_ALIAS]
+        if self.writer is None or self.decider.policy == "update" or database.in_atomic_block:
+            return False
+        return database.vendor == "postgresql"
 
     def _record(self, plan: RowPlan) -> None:
         if not plan.outcome:
@@ -213,11 +250,19 @@ def _run(job: Job, params: dict[str, Any], progress: Progress) -> dict[str, Any]
                 report=report,
             )
             done = 0
-            for batch in batches(rows, BATCH):
-                run.process(batch)
-                done += len(batch)
-                del batch
+
+            def batch_done(rows_in_batch: int) -> None:
+                nonlocal done
+                done += rows_in_batch
                 progress(min(99, int(_fraction(handle, size, file_format, done) * 100)))
+
+            if run.can_overlap():
+                _overlapped(run, batches(rows, BATCH), batch_done)
+            else:
+                for batch in batches(rows, BATCH):
+                    run.process(batch)
+                    batch_done(len(batch))
+                    del batch
         run.notify_owners()
         result = run.result()
         result["filename"] = report.attach(job)
@@ -225,3 +270,39 @@ def _run(job: Job, params: dict[str, Any], progress: Progress) -> dict[str, Any]
         return result
     finally:
         report.close()
+
+
+def _overlapped(run: ImportRun, source: Iterator[list[Row]], batch_done: Callable[[int], None]) -> None:
+    """Write each batch in a second thread while the next one is read and decided.
+
+    PostgreSQL works in its own process while this one reads, and psycopg lets other threads run
+    while it waits. The writer thread has its own connection; duplicates among this file's rows are
+    caught in memory (`SeenRows`), so deciding a batch never needs the previous one committed.
+    The job's progress is written between batches, when no write is under way."""
+    language = get_language()
+
+    def write(batch: Batch) -> None:
+        with override(language):
+            run.write(batch)
+
+    pending: tuple[Future[None], Batch, int] | None = None
+
+    def finish() -> None:
+        assert pending is not None
+        future, batch, size = pending
+        future.result()  # the writer's error, if any, is raised here
+        run.record(batch)
+        batch_done(size)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lead-import-writer") as writer:
+        try:
+            for rows in source:
+                batch = run.prepare(rows)
+                if pending is not None:
+                    finish()
+                pending = (writer.submit(write, batch), batch, len(rows))
+                del rows, batch
+            if pending is not None:
+                finish()
+        finally:
+            writer.submit(connections.close_all).result()  # the writer thread's own connection

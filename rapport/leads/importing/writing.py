@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from rapport.core.audit import _display as display  # the audit trail's own way of writing a value
 from rapport.core.models import AuditAction, AuditEntry, CustomField, Job, User
-from rapport.leads.assignment import Assigner
+from rapport.leads.assignment import save_positions
 from rapport.leads.importing.deciding import FAILED, Decision, Target
 from rapport.leads.importing.inserting import insert, insert_rows
 from rapport.leads.models import Lead, Tag
@@ -86,21 +86,24 @@ class Writer:
         self.assigned: Counter[int] = Counter()
         self.first_lead: dict[int, Lead] = {}
 
-    def write(self, decision: Decision, assigner: Assigner) -> None:
+    def write(self, decision: Decision, positions: dict[int, int | None]) -> None:
+        """Write one batch; `positions` are the round-robin turns its owners were chosen with."""
         targets = decision.targets
         if not targets:
+            if positions:
+                save_positions(positions)
             return
         self._ensure_tags(targets)
         try:
             with transaction.atomic():
                 self._write(targets)
-                assigner.save()
+                save_positions(positions)
         except DatabaseError:
-            self._one_by_one(targets, assigner)
+            self._one_by_one(targets, positions)
             return
         self._count_owners(targets)
 
-    def _one_by_one(self, targets: list[Target], assigner: Assigner) -> None:
+    def _one_by_one(self, targets: list[Target], positions: dict[int, int | None]) -> None:
         self._forget_ids(targets)
         for target in targets:
             try:
@@ -113,8 +116,7 @@ class Writer:
                     plan.errors.append(("", plan.message))
             else:
                 self._count_owners([target])
-        with transaction.atomic():
-            assigner.save()
+        save_positions(positions)
 
     @staticmethod
     def _forget_ids(targets: list[Target]) -> None:
