@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "rapport.core",
     "rapport.customers",
     "rapport.leads",
+    "rapport.catalog",
+    "rapport.pipeline",
     "rapport.web",
     "rapport.demo",
 ]

@@ -12,5 +12,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("", include("rapport.customers.urls")),
     path("", include("rapport.leads.urls")),
+    path("", include("rapport.pipeline.urls")),
+    path("", include("rapport.catalog.urls")),
     path("", include("rapport.web.urls")),
 ]

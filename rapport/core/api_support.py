@@ -87,10 +87,12 @@ def problem(
     title: str,
     detail: str,
     errors: dict[str, list[str]] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> HttpResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if errors:
         body["errors"] = errors
+    body.update(extensions or {})
     response = api.create_response(request, body, status=status)
     response["Content-Type"] = PROBLEM_JSON
     return response
@@ -177,7 +179,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return problem(request, api, exc.status, str(titles.get(exc.status, titles[400])), exc.message)
+        title = str(titles.get(exc.status, titles[400]))
+        return problem(request, api, exc.status, title, exc.message, extensions=exc.extensions())
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:

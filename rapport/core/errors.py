@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,10 @@ class DomainError(Exception):
     def __init__(self, message: str | None = None) -> None:
         self.message = str(message if message is not None else self.default_message)
         super().__init__(self.message)
+
+    def extensions(self) -> dict[str, Any]:
+        """Machine-readable members the API adds to its problem answer (RFC 9457 extensions)."""
+        return {}
 
 
 class RecordNotFound(DomainError):

@@ -10,7 +10,14 @@ from django.utils.functional import SimpleLazyObject
 
 from rapport.core.selectors import unread_count
 
-SECTIONS = {"lead": "leads", "account": "accounts", "contact": "contacts"}
+SECTIONS = {
+    "lead": "leads",
+    "account": "accounts",
+    "contact": "contacts",
+    "opportunit": "opportunities",
+    "board": "opportunities",
+    "product": "products",
+}
 
 
 def _settings_url() -> str:

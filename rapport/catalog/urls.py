@@ -1,0 +1,4 @@
+from rapport.catalog import views
+
+app_name = "catalog"
+urlpatterns = [*views.urlpatterns]
