@@ -55,8 +55,9 @@ def apply_fields(
         raise InvalidInput({name: [str(CANNOT_BE_SET)] for name in unknown})
     for name, value in changes.items():
         resolved = resolve(name, value)
-        if isinstance(value, str) and not isinstance(resolved, models.Model):
-            resolved = resolved.strip() if resolved else ("" if _is_text(record, name) else None)
+        if isinstance(value, str) and (resolved is None or isinstance(resolved, str)):
+            text = (resolved or "").strip()
+            resolved = text if text else ("" if _is_text(record, name) else None)
         elif value is None and _is_text(record, name):
             resolved = ""
         setattr(record, name, resolved)
