@@ -31,6 +31,9 @@ import django
 BENCH_USER = "sales.pl@demo.rapport.local"
 ADMIN = "admin@demo.rapport.local"
 LIST_TARGET_MS = 50.0
+#: the kanban board of a pipeline (seven columns of 25 cards, their counts and sums): no target in the issue;
+#: a page a salesperson opens all day should answer like a list page does with its rendering
+BOARD_TARGET_MS = 200.0
 SEARCH_TARGET_MS = 100.0
 
 
@@ -86,11 +89,13 @@ def command_status() -> None:
     from rapport.customers.models import Account, Contact
     from rapport.demo.seed import existing_data
     from rapport.leads.models import Lead
+    from rapport.pipeline.models import Opportunity
 
     payload = {
         "accounts": Account.objects.count(),
         "contacts": Contact.objects.count(),
         "leads": Lead.objects.count(),
+        "opportunities": Opportunity.objects.count(),
         "demo": User.objects.filter(email=ADMIN).exists(),
         "existing": existing_data(),
     }
@@ -235,12 +240,13 @@ def command_measure(args: argparse.Namespace) -> None:
     from rapport.core.visibility import visible_to
     from rapport.customers.models import Account, AccountContact, Contact
     from rapport.leads.models import Lead
+    from rapport.pipeline.models import Opportunity
 
     load_at_start = list(os.getloadavg())
     admin = User.objects.get(email=ADMIN)
     user = User.objects.select_related("team").get(email=BENCH_USER)
     # The benchmark's salesperson sees their whole team (Poland), not only their own records.
-    for record_type in ("account", "contact", "lead"):
+    for record_type in ("account", "contact", "lead", "opportunity"):
         permission = RolePermission.objects.get(role_id=RoleCode.SALESPERSON, record_type=record_type)
         if permission.scope != Scope.TEAM:
             role_permission_set(
@@ -259,6 +265,7 @@ def command_measure(args: argparse.Namespace) -> None:
         "contacts": Contact.objects.count(),
         "account_links": AccountContact.objects.count(),
         "leads": Lead.objects.count(),
+        "opportunities": Opportunity.objects.count(),
         "users": User.objects.count(),
     }
     visible = {
@@ -267,6 +274,7 @@ def command_measure(args: argparse.Namespace) -> None:
         "contacts": visible_to(user, Contact).count(),
         "leads": visible_to(user, Lead).count(),
         "own_leads": Lead.objects.filter(owner=user).count(),
+        "opportunities": visible_to(user, Opportunity).count(),
     }
     share = visible["accounts"] / max(1, totals["accounts"])
     print(
@@ -348,6 +356,31 @@ def command_measure(args: argparse.Namespace) -> None:
     if totals["leads"] and answers("/leads/"):
         scenarios.append(("Lead list page", BENCH_USER, LIST_TARGET_MS, fixed("/leads/")))
         scenarios.append(("Lead list page, by score", BENCH_USER, LIST_TARGET_MS, fixed("/leads/?ordering=-score")))
+
+    if totals["opportunities"] and answers("/api/v1/opportunities?limit=50"):
+        scenarios += [
+            ("Opportunity list API, 50 rows", BENCH_USER, LIST_TARGET_MS, fixed("/api/v1/opportunities?limit=50")),
+            (
+                "Opportunity list API, owner=me",
+                BENCH_USER,
+                LIST_TARGET_MS,
+                fixed("/api/v1/opportunities?limit=50&owner=me"),
+            ),
+            (
+                "Opportunity list API, by close date",
+                BENCH_USER,
+                LIST_TARGET_MS,
+                fixed("/api/v1/opportunities?limit=50&ordering=close_date"),
+            ),
+            ("Opportunity list API, administrator", ADMIN, None, fixed("/api/v1/opportunities?limit=50")),
+        ]
+    if totals["opportunities"] and answers("/opportunities/"):
+        scenarios.append(("Opportunity list page", BENCH_USER, LIST_TARGET_MS, fixed("/opportunities/")))
+    if totals["opportunities"] and answers("/opportunities/board/"):
+        scenarios += [
+            ("Pipeline board page", BENCH_USER, BOARD_TARGET_MS, fixed("/opportunities/board/")),
+            ("Pipeline board page, administrator", ADMIN, None, fixed("/opportunities/board/")),
+        ]
 
     results: list[Result] = []
     plans: dict[str, list[dict[str, Any]]] = {}

@@ -1,7 +1,8 @@
 """Rapport's benchmark: build a large database per engine, then time the lists, search and lead import.
 
     .venv/bin/python -m bench                      # SQLite and PostgreSQL: 200,000 accounts, 1,000,000 contacts,
-                                                   # 500,000 leads; then a 100,000-row lead import
+                                                   # 500,000 leads, 300,000 opportunities; then a 100,000-row
+                                                   # lead import
     .venv/bin/python -m bench --engine sqlite      # one engine
     .venv/bin/python -m bench --rebuild            # throw the benchmark databases away and seed again
     .venv/bin/python -m bench --accounts 20000 --contacts 100000 --leads 50000 --import-rows 10000   # quicker
@@ -37,6 +38,7 @@ SQLITE_PATH = OUT / "rapport-bench.sqlite3"
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/rapport_bench"
 ENGINES = ("sqlite", "postgresql")
 SEED = 2026
+SIZES = ("accounts", "contacts", "leads", "opportunities")
 
 
 def engine_env(engine: str, pg_url: str) -> dict[str, str]:
@@ -108,20 +110,26 @@ def build(engine: str, args: argparse.Namespace, env: dict[str, str]) -> dict[st
     print(f"[{engine}] migrate", flush=True)
     manage(env, "migrate", "--noinput", "-v0")
     current = status(env)
-    wanted = {"accounts": args.accounts, "contacts": args.contacts, "leads": args.leads, "seed": args.seed}
-    if all(current[size] == wanted[size] for size in ("accounts", "contacts", "leads")) and current["demo"]:
+    wanted = {
+        "accounts": args.accounts,
+        "contacts": args.contacts,
+        "leads": args.leads,
+        "opportunities": args.opportunities,
+        "seed": args.seed,
+    }
+    if all(current[size] == wanted[size] for size in SIZES) and current["demo"]:
         print(
             f"[{engine}] reusing the database: {current['accounts']:,} accounts, {current['contacts']:,} contacts, "
-            f"{current['leads']:,} leads"
+            f"{current['leads']:,} leads, {current['opportunities']:,} opportunities"
         )
         if info_path.exists():
             return dict(json.loads(info_path.read_text()))
         return {**wanted, "seconds": None}
-    if current["accounts"] or current["leads"] or current["demo"]:
+    if current["accounts"] or current["leads"] or current["opportunities"] or current["demo"]:
         print(f"[{engine}] the database holds other data: starting from an empty one", flush=True)
         recreate(engine, args.pg_url)
         manage(env, "migrate", "--noinput", "-v0")
-    sizes = [f"--accounts={args.accounts}", f"--contacts={args.contacts}", f"--leads={args.leads}"]
+    sizes = [f"--{size}={wanted[size]}" for size in SIZES]
     print(f"[{engine}] seed_demo {' '.join(sizes)}", flush=True)
     started = time.monotonic()
     manage(env, "seed_demo", f"--seed={args.seed}", *sizes)
@@ -194,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, default=200_000)
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--leads", type=int, default=500_000)
+    parser.add_argument("--opportunities", type=int, default=300_000)
     parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the lead import (default 100,000)")
     parser.add_argument("--no-import", action="store_true", help="skip the lead import measurement")
     parser.add_argument("--import-only", action="store_true", help="measure the lead import, not the lists")

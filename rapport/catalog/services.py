@@ -37,6 +37,8 @@ SKU_TAKEN = gettext_lazy("Another product has this SKU.")
 PRODUCT_IN_USE = gettext_lazy("Opportunities use this product; deactivate it instead.")
 MAX_IMPORT_ROWS = 20_000
 CSV_HEADERS = ("sku", "name", "family", "unit", "list_price", "currency", "tax_rate", "active")
+#: a product field as the CSV file names its column (the row's messages name the file's columns)
+_CSV_NAMES = {"list_price_amount": "list_price", "list_price_currency": "currency"}
 
 
 def _decimal(field: str, value: Any) -> Decimal:
@@ -184,7 +186,9 @@ def product_import(*, actor: User, content: bytes) -> dict[str, Any]:
             with transaction.atomic():
                 product_save(actor=actor, data=data, product_id=existing.pk if existing else None)
         except InvalidInput as exc:
-            message = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.errors.items())
+            message = "; ".join(
+                f"{_CSV_NAMES.get(field, field)}: {' '.join(msgs)}" for field, msgs in exc.errors.items()
+            )
             errors.append({"row": number, "message": message})
             continue
         if existing is None:

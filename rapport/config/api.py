@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.openapi.schema import OpenAPISchema
 
+from rapport.catalog.api import price_books_router, products_router
 from rapport.core.api import jobs_router, me_router, teams_router, territories_router, users_router
 from rapport.core.api_customfields import add_custom_fields, custom_fields_router
 from rapport.core.api_support import (
@@ -20,6 +21,7 @@ from rapport.core.api_support import (
 )
 from rapport.customers.api import accounts_router, contacts_router
 from rapport.leads.api import leads_router
+from rapport.pipeline.api import opportunities_router, pipelines_router
 
 
 class RapportDocs(Swagger):
@@ -75,3 +77,7 @@ api.add_router("/jobs", jobs_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/leads", leads_router)
+api.add_router("/products", products_router)
+api.add_router("/price-books", price_books_router)
+api.add_router("/pipelines", pipelines_router)
+api.add_router("/opportunities", opportunities_router)

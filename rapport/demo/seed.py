@@ -1,5 +1,5 @@
-"""Demo data: a believable company (teams in three regions, users in every role, customers and leads
-in six markets), deterministic for a given seed. `manage.py seed_demo` runs `seed()`; `bench/` uses it at
+"""Demo data: a believable company (teams in three regions, users in every role, customers, leads
+and a sales pipeline in six markets), deterministic for a given seed. `manage.py seed_demo` runs `seed()`; `bench/` uses it at
 benchmark sizes.
 
 The generator draws everything from one `random.Random(seed)`, never from the clock or a global
@@ -7,7 +7,8 @@ generator, so the same seed and sizes give the same names, owners and links. Onl
 relative to the moment of seeding.
 
 Demo data is a composition root like `rapport.config`: it fills the customer and lead tables too, so
-this package imports `rapport.customers` and `rapport.leads` (core's own modules never do).
+this package imports `rapport.customers`, `rapport.leads`, `rapport.catalog` and `rapport.pipeline` (core's own
+modules never do).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "DEFAULT_ACCOUNTS",
     "DEFAULT_CONTACTS",
     "DEFAULT_LEADS",
+    "DEFAULT_OPPORTUNITIES",
     "DEFAULT_SEED",
     "DEMO_DOMAIN",
     "DEMO_LOGINS",
@@ -42,7 +44,8 @@ DEFAULT_SEED = 2026
 DEFAULT_ACCOUNTS = 500
 DEFAULT_CONTACTS = 1_500
 DEFAULT_LEADS = 800
-#: up to this many accounts + contacts + leads, the whole seed is one transaction and each record gets a
+DEFAULT_OPPORTUNITIES = 600
+#: up to this many accounts + contacts + leads + opportunities, the whole seed is one transaction and each record gets a
 #: 'created' audit entry; above it (benchmark sizes) batches commit one by one and no audit is written
 SMALL = 20_000
 
@@ -60,14 +63,17 @@ class SeedResult:
     contacts: int
     links: int
     leads: int
+    opportunities: int
     audit_entries: int
     seconds: float
 
 
 def existing_data() -> str | None:
     """Why the database is not empty enough to seed, or None."""
+    from rapport.catalog.models import Product
     from rapport.customers.models import Account
     from rapport.leads.models import Lead
+    from rapport.pipeline.models import Opportunity
 
     if Account.objects.exists():
         return "accounts"
@@ -75,6 +81,10 @@ def existing_data() -> str | None:
         return "demo users"
     if Lead.objects.exists():
         return "leads"
+    if Opportunity.objects.exists():
+        return "opportunities"
+    if Product.objects.exists():
+        return "products"
     return None
 
 
@@ -107,6 +117,7 @@ def seed(
     accounts: int = DEFAULT_ACCOUNTS,
     contacts: int = DEFAULT_CONTACTS,
     leads: int = DEFAULT_LEADS,
+    opportunities: int = DEFAULT_OPPORTUNITIES,
     audit: bool | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SeedResult:
@@ -115,12 +126,14 @@ def seed(
     from rapport.customers.models import Account, AccountContact, Contact
     from rapport.demo.customers import CustomerSeeder
     from rapport.demo.leads import LeadSeeder
+    from rapport.demo.pipeline import PipelineSeeder
     from rapport.leads.models import Lead
+    from rapport.pipeline.models import Opportunity
 
     if (reason := existing_data()) is not None:
         raise DemoDataExists(reason)
     started = time.monotonic()
-    small = accounts + contacts + leads <= SMALL
+    small = accounts + contacts + leads + opportunities <= SMALL
     write_audit = small if audit is None else audit
     rng = random.Random(seed)
     names = NameMaker(rng)
@@ -138,12 +151,17 @@ def seed(
             seeder.seed_categories()
             lead_seeder = LeadSeeder(org=org, rng=rng, names=names, now=now, keys=seeder.keys, progress=progress)
             lead_seeder.seed_setup()
+            pipeline_seeder = PipelineSeeder(org=org, rng=rng, now=now, progress=progress)
+            pipeline_seeder.seed_catalog()
         seeder.seed_accounts(accounts)
         seeder.seed_contacts(contacts)
         lead_seeder.seed_leads(leads)
+        # Opportunities draw last, so the customers and leads of a seed stay what they were before.
+        pipeline_seeder.seed_opportunities(opportunities)
         if write_audit:
             seeder.seed_audit()
             lead_seeder.seed_audit()
+            pipeline_seeder.seed_audit()
 
     if small:
         with transaction.atomic():
@@ -159,6 +177,7 @@ def seed(
         contacts=Contact.objects.count(),
         links=AccountContact.objects.count(),
         leads=Lead.objects.count(),
+        opportunities=Opportunity.objects.count(),
         audit_entries=AuditEntry.objects.filter(note="demo data").count() if write_audit else 0,
         seconds=time.monotonic() - started,
     )

@@ -218,7 +218,9 @@ class LeadConvertIn(Schema):
         True, description="Without `account`: create an account named after the lead's company (if it has one)."
     )
     contact: RecordId | None = Field(None, description="Link this existing contact instead of creating one.")
-    create_opportunity: bool = Field(False, description="Not available until the pipeline module is installed.")
+    create_opportunity: bool = Field(
+        False, description="Also create an opportunity (first stage of the default pipeline) on the account."
+    )
 
 
 class LeadConversionOut(Schema):

@@ -19,7 +19,7 @@ from rapport.web.widgets import RecordSearchWidget
 
 ASSIGNMENT_RULES = _("Leave empty to apply the assignment rules.")
 TAGS_HELP = _("Separate tags with commas.")
-NO_OPPORTUNITIES_HINT = _("Opportunities arrive with the pipeline module.")
+OPPORTUNITY_HINT = _("In the first stage of the sales pipeline, with the estimated value of the lead as its amount.")
 CHOOSE_OTHER_ACCOUNT = _("Choose the account among the suggestions.")
 
 
@@ -212,7 +212,7 @@ class ConvertForm(forms.Form):
     other_account = forms.CharField(label=_("Another account"), required=False)
     contact = forms.ChoiceField(label=_("Contact"), widget=forms.RadioSelect)
     create_opportunity = forms.BooleanField(
-        label=_("Create an opportunity"), required=False, disabled=True, help_text=NO_OPPORTUNITIES_HINT
+        label=_("Create an opportunity"), required=False, help_text=OPPORTUNITY_HINT
     )
 
     def __init__(
@@ -261,6 +261,7 @@ class ConvertForm(forms.Form):
             "account_id": account_id,
             "create_account": account == "new",
             "contact_id": None if contact == "new" else contact,
+            "create_opportunity": bool(self.cleaned_data.get("create_opportunity")),
         }
 
 

@@ -10,7 +10,7 @@ class PipelineConfig(AppConfig):
 
     def ready(self) -> None:
         from rapport.core import records
-        from rapport.pipeline import gates
+        from rapport.pipeline import gates, timeline
         from rapport.pipeline.models import Opportunity
         from rapport.pipeline.services.opportunities import AUDIT_FIELDS
 
@@ -26,6 +26,8 @@ class PipelineConfig(AppConfig):
             )
         )
         gates.register_builtin_artefacts()
+        timeline.register()
+        import rapport.pipeline.conversion  # noqa: F401  (registers the lead → opportunity maker)
         from rapport.pipeline.reference import ensure_default_pipeline
 
         post_migrate.connect(ensure_default_pipeline, sender=self, dispatch_uid="rapport.pipeline.reference")

@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from rapport.catalog.models import PriceBook, Product
 from rapport.config.api import api
 from rapport.core.models import CustomField, Job, User
 from rapport.core.services.customfields import custom_field_create
@@ -22,6 +25,9 @@ from rapport.core.services.tokens import token_issue
 from rapport.customers.exports import export_start
 from rapport.customers.models import Account, AccountContact
 from rapport.leads.models import Lead
+from rapport.pipeline.models import Pipeline
+from rapport.pipeline.services.opportunities import opportunity_create
+from rapport.pipeline.services.parts import line_add
 from tests.api.conftest import API, ApiClient, assert_problem, db_snapshot, token_for
 from tests.factories import AccountFactory, ContactFactory, LeadFactory, TerritoryFactory
 
@@ -56,6 +62,8 @@ class Scene:
     own_account: Account
     lead: Lead
     own_lead: Lead
+    #: the pipeline module's records: opportunity, line (of the salesperson's), product, price book, pipeline, stage
+    ids: dict[str, int] = dataclass_field(default_factory=dict)
 
 
 def _scene(org: Any) -> Scene:
@@ -63,7 +71,7 @@ def _scene(org: Any) -> Scene:
     other_account = AccountFactory.create(owner=org.salesperson, name="Hidden too")
     contact = ContactFactory.create(owner=org.salesperson, account=account)
     AccountContact.objects.create(account=account, contact=contact)
-    field = custom_field_create(actor=org.admin, record_type="account", key="tier", label="Tier", field_type="text")
+    custom = custom_field_create(actor=org.admin, record_type="account", key="tier", label="Tier", field_type="text")
     job = export_start(actor=org.salesperson, record_type="account", params={}, file_format="csv")
     token, _clear = token_issue(actor=org.salesperson, name="theirs")
     return Scene(
@@ -73,13 +81,31 @@ def _scene(org: Any) -> Scene:
         user=org.colleague,
         team_id=org.poland.pk,
         territory_id=TerritoryFactory.create(name="Poland").pk,
-        field=field,
+        field=custom,
         job=job,
         token_id=token.pk,
         own_account=AccountFactory.create(owner=org.other_salesperson, name="Outsider's own"),
         lead=LeadFactory.create(owner=org.salesperson, last_name="Hidden", email="hidden@example.com"),
         own_lead=LeadFactory.create(owner=org.other_salesperson, last_name="Outsider's own"),
+        ids=_pipeline_records(org, account),
     )
+
+
+def _pipeline_records(org: Any, account: Account) -> dict[str, int]:
+    product = Product.objects.create(
+        sku="RW-1", name="Pump", list_price_amount=Decimal("10"), list_price_currency_id="EUR"
+    )
+    opportunity = opportunity_create(actor=org.salesperson, name="Hidden deal", account=account.pk)
+    line = line_add(actor=org.salesperson, opportunity_id=opportunity.pk, data={"product": product.pk})
+    pipeline = Pipeline.objects.get(name="Sales")
+    return {
+        "opportunity": opportunity.pk,
+        "line": line.pk,
+        "product": product.pk,
+        "price_book": PriceBook.objects.create(name="General", currency_id="EUR").pk,
+        "pipeline": pipeline.pk,
+        "stage": pipeline.stages.get(name="Qualification").pk,
+    }
 
 
 HIDDEN, READ_OK, FORBIDDEN = {404}, {200}, {403}
@@ -149,6 +175,83 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/custom-fields/{field_id}"): lambda s: (f"custom-fields/{s.field.pk}", None, READ_OK),
     ("PATCH", "/custom-fields/{field_id}"): lambda s: (f"custom-fields/{s.field.pk}", {"label": "X"}, FORBIDDEN),
     ("DELETE", "/custom-fields/{field_id}"): lambda s: (f"custom-fields/{s.field.pk}", None, FORBIDDEN),
+    # Opportunities: hidden like leads, their product lines too.
+    ("GET", "/opportunities/{opportunity_id}"): lambda s: (f"opportunities/{s.ids['opportunity']}", None, HIDDEN),
+    ("PATCH", "/opportunities/{opportunity_id}"): lambda s: (
+        f"opportunities/{s.ids['opportunity']}",
+        {"name": "Taken over"},
+        HIDDEN,
+    ),
+    ("DELETE", "/opportunities/{opportunity_id}"): lambda s: (f"opportunities/{s.ids['opportunity']}", None, HIDDEN),
+    ("POST", "/opportunities/{opportunity_id}/move"): lambda s: (
+        f"opportunities/{s.ids['opportunity']}/move",
+        {"stage": s.ids["stage"]},
+        HIDDEN,
+    ),
+    ("GET", "/opportunities/{opportunity_id}/history"): lambda s: (
+        f"opportunities/{s.ids['opportunity']}/history",
+        None,
+        HIDDEN,
+    ),
+    ("POST", "/opportunities/{opportunity_id}/lines"): lambda s: (
+        f"opportunities/{s.ids['opportunity']}/lines",
+        {"product": s.ids["product"]},
+        HIDDEN,
+    ),
+    ("PATCH", "/opportunities/{opportunity_id}/lines/{line_id}"): lambda s: (
+        f"opportunities/{s.ids['opportunity']}/lines/{s.ids['line']}",
+        {"quantity": "9"},
+        HIDDEN,
+    ),
+    ("DELETE", "/opportunities/{opportunity_id}/lines/{line_id}"): lambda s: (
+        f"opportunities/{s.ids['opportunity']}/lines/{s.ids['line']}",
+        None,
+        HIDDEN,
+    ),
+    # Pipelines and the catalogue: readable by everyone, writable by administrators only.
+    ("GET", "/pipelines/{pipeline_id}"): lambda s: (f"pipelines/{s.ids['pipeline']}", None, READ_OK),
+    ("PATCH", "/pipelines/{pipeline_id}"): lambda s: (f"pipelines/{s.ids['pipeline']}", {"name": "X"}, FORBIDDEN),
+    ("DELETE", "/pipelines/{pipeline_id}"): lambda s: (f"pipelines/{s.ids['pipeline']}", None, FORBIDDEN),
+    ("GET", "/pipelines/{pipeline_id}/stages"): lambda s: (f"pipelines/{s.ids['pipeline']}/stages", None, READ_OK),
+    ("POST", "/pipelines/{pipeline_id}/stages"): lambda s: (
+        f"pipelines/{s.ids['pipeline']}/stages",
+        {"name": "Mine"},
+        FORBIDDEN,
+    ),
+    ("GET", "/pipelines/{pipeline_id}/stages/{stage_id}"): lambda s: (
+        f"pipelines/{s.ids['pipeline']}/stages/{s.ids['stage']}",
+        None,
+        READ_OK,
+    ),
+    ("PATCH", "/pipelines/{pipeline_id}/stages/{stage_id}"): lambda s: (
+        f"pipelines/{s.ids['pipeline']}/stages/{s.ids['stage']}",
+        {"probability": "99"},
+        FORBIDDEN,
+    ),
+    ("DELETE", "/pipelines/{pipeline_id}/stages/{stage_id}"): lambda s: (
+        f"pipelines/{s.ids['pipeline']}/stages/{s.ids['stage']}",
+        None,
+        FORBIDDEN,
+    ),
+    ("GET", "/products/{product_id}"): lambda s: (f"products/{s.ids['product']}", None, READ_OK),
+    ("PATCH", "/products/{product_id}"): lambda s: (f"products/{s.ids['product']}", {"name": "X"}, FORBIDDEN),
+    ("DELETE", "/products/{product_id}"): lambda s: (f"products/{s.ids['product']}", None, FORBIDDEN),
+    ("GET", "/price-books/{price_book_id}"): lambda s: (f"price-books/{s.ids['price_book']}", None, READ_OK),
+    ("PATCH", "/price-books/{price_book_id}"): lambda s: (
+        f"price-books/{s.ids['price_book']}",
+        {"name": "X"},
+        FORBIDDEN,
+    ),
+    ("GET", "/price-books/{price_book_id}/entries"): lambda s: (
+        f"price-books/{s.ids['price_book']}/entries",
+        None,
+        READ_OK,
+    ),
+    ("PUT", "/price-books/{price_book_id}/entries"): lambda s: (
+        f"price-books/{s.ids['price_book']}/entries",
+        {"product": s.ids["product"], "unit_price": "1"},
+        FORBIDDEN,
+    ),
 }
 
 

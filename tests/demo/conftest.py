@@ -14,11 +14,20 @@ SEED = 7
 ACCOUNTS = 40
 CONTACTS = 120
 LEADS = 200
+OPPORTUNITIES = 60
 
 
 def seed_small(seed: int = SEED) -> str:
     out = io.StringIO()
-    call_command("seed_demo", seed=seed, accounts=ACCOUNTS, contacts=CONTACTS, leads=LEADS, stdout=out)
+    call_command(
+        "seed_demo",
+        seed=seed,
+        accounts=ACCOUNTS,
+        contacts=CONTACTS,
+        leads=LEADS,
+        opportunities=OPPORTUNITIES,
+        stdout=out,
+    )
     return out.getvalue()
 
 

@@ -10,9 +10,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from rapport.catalog.models import Product
 from rapport.core.models import ExchangeRate, User
 from rapport.customers.models import Account, AccountContact, Contact
 from rapport.leads.models import Lead, LeadStatus, ScoringRule
+from rapport.pipeline.models import Opportunity
 from tests.demo.conftest import SEED, seed_small
 
 
@@ -43,7 +45,18 @@ def digest() -> str:
         for lead in Lead.objects.select_related("owner", "source", "converted_contact").prefetch_related("tags")
         .order_by("pk")
     ]  # fmt: skip
-    payload = json.dumps([users, accounts, contacts, links, [(c, str(r)) for c, r in rates], leads], ensure_ascii=False)
+    opportunities = [
+        (o.name, o.account.name, o.owner.email, o.stage.name, str(o.amount_amount), o.amount_currency_id,
+         str(o.close_date), o.next_step, o.closed_reason,
+         [(line.product.sku, str(line.quantity), str(line.unit_price), str(line.discount)) for line in o.lines.all()],
+         [(c.from_stage.name if c.from_stage else "", c.to_stage.name) for c in o.stage_changes.all()])
+        for o in Opportunity.objects.select_related("account", "owner", "stage")
+        .prefetch_related("lines__product", "stage_changes__from_stage", "stage_changes__to_stage")
+        .order_by("pk")
+    ]  # fmt: skip
+    payload = json.dumps(
+        [users, accounts, contacts, links, [(c, str(r)) for c, r in rates], leads, opportunities], ensure_ascii=False
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -65,7 +78,7 @@ def test_the_same_seed_builds_the_same_company_and_another_seed_a_different_one(
 
 
 def test_names_keep_their_diacritics_and_scripts(db):
-    call_command("seed_demo", seed=SEED, accounts=300, contacts=300, leads=0, stdout=io.StringIO())
+    call_command("seed_demo", seed=SEED, accounts=300, contacts=300, leads=0, opportunities=0, stdout=io.StringIO())
     text = " ".join(" ".join(row) for row in Account.objects.values_list("name", "city", "region"))
     text += " ".join(" ".join(row) for row in Contact.objects.values_list("first_name", "last_name"))
     for sample in ("Łódź", "Kraków", "Surabaya", "台北", "ą", "ł", "ü"):
@@ -74,14 +87,15 @@ def test_names_keep_their_diacritics_and_scripts(db):
 
 def test_poland_owns_about_a_tenth_of_the_accounts(db):
     """bench/ measures a salesperson whose team scope covers ~10% of the rows: the Polish team."""
-    call_command("seed_demo", seed=SEED, accounts=2000, contacts=0, leads=0, stdout=io.StringIO())
+    call_command("seed_demo", seed=SEED, accounts=2000, contacts=0, leads=0, opportunities=0, stdout=io.StringIO())
     polish = Account.objects.filter(owner__team__name="Poland").count()
     assert 0.07 * 2000 < polish < 0.13 * 2000
 
 
 def test_if_empty_loads_an_empty_database(db):
-    call_command("seed_demo", if_empty=True, accounts=5, contacts=5, leads=0, stdout=io.StringIO())
+    call_command("seed_demo", if_empty=True, accounts=5, contacts=5, leads=0, opportunities=12, stdout=io.StringIO())
     assert Account.objects.count() == 5
+    assert Opportunity.objects.count() == 12  # a few deals per account when there are few accounts
 
 
 def test_demo_logins_on_a_database_without_demo_users(db):
@@ -90,15 +104,21 @@ def test_demo_logins_on_a_database_without_demo_users(db):
     assert out.getvalue().startswith("No demo users in this database")
 
 
-def test_leads_without_customers_are_all_new_people(db):
+def test_leads_without_customers_are_all_new_people_and_there_are_no_deals(db):
     call_command("seed_demo", accounts=0, contacts=0, leads=30, stdout=io.StringIO())
     assert Lead.objects.count() == 30
     assert not Lead.objects.filter(status=LeadStatus.CONVERTED).exists()
+    assert not Opportunity.objects.exists()  # the default 600 need accounts to sell to
+    assert Product.objects.exists()  # the catalogue is there to build deals with
 
 
-def test_no_leads_when_asked_for_none_and_a_negative_count_is_refused(db):
-    call_command("seed_demo", accounts=3, contacts=3, leads=0, stdout=io.StringIO())
+def test_no_leads_or_deals_when_asked_for_none_and_a_negative_count_is_refused(db):
+    out = io.StringIO()
+    call_command("seed_demo", accounts=3, contacts=3, leads=0, opportunities=0, stdout=out)
     assert not Lead.objects.exists()
     assert ScoringRule.objects.exists()  # the set-up is there to try the rules on new leads
-    with pytest.raises(CommandError, match="must be zero or more"):
-        call_command("seed_demo", leads=-1, stdout=io.StringIO())
+    assert not Opportunity.objects.exists()
+    assert "0 leads, 0 opportunities" in out.getvalue()
+    for option in ("leads", "opportunities"):
+        with pytest.raises(CommandError, match="must be zero or more"):
+            call_command("seed_demo", **{option: -1}, stdout=io.StringIO())

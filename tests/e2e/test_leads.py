@@ -11,6 +11,7 @@ import pytest
 
 from rapport.customers.models import Account, Contact
 from rapport.leads.models import Lead, LeadStatus, ScoringRule
+from rapport.pipeline.models import Opportunity
 from tests.factories import PASSWORD, lead_source
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -92,12 +93,14 @@ def test_create_filter_qualify_and_convert(page: Any, live_server: Any, org: Any
     page.get_by_role("link", name="Convert").click()
     page.wait_for_url(f"{base}/leads/{lead.pk}/convert/")
     assert page.locator("input[name=account][value=new]").is_checked()
-    assert page.locator("input[name=create_opportunity]").is_disabled()
+    page.locator("input[name=create_opportunity]").check()
     shot(page, "04-convert")
     page.get_by_role("button", name="Convert lead").click()
-    page.wait_for_url(re.compile(r".*/contacts/\d+/$"))
+    page.wait_for_url(re.compile(r".*/opportunities/\d+/$"))
     contact = Contact.objects.get(last_name="Wójcik")
     assert contact.account == Account.objects.get(name="Mleczarnia Łowicz")
+    opportunity = Opportunity.objects.get(source_lead=lead)
+    assert (opportunity.account, opportunity.stage.name) == (contact.account, "Prospecting")
     page.goto(f"{base}/leads/{lead.pk}/")
     assert "Converted on" in page.locator(".converted-banner").inner_text()
     assert page.get_by_role("link", name="Edit").count() == 0

@@ -10,7 +10,7 @@ import pytest
 from rapport.core.models import AuditEntry, Notification, User
 from rapport.customers.models import Account, AccountContact, Contact
 from rapport.leads.models import Lead, LeadStatus, ScoringRule
-from rapport.leads.services.convert import DISQUALIFIED_NOT_CONVERTIBLE, NO_OPPORTUNITIES_YET
+from rapport.leads.services.convert import DISQUALIFIED_NOT_CONVERTIBLE
 from rapport.leads.services.leads import (
     CONVERT_TO_CONVERT,
     CONVERTED_READ_ONLY,
@@ -19,6 +19,7 @@ from rapport.leads.services.leads import (
     UNKNOWN_CRITERION,
 )
 from rapport.leads.services.merge import MERGE_SAME, NOT_MERGEABLE
+from rapport.pipeline.conversion import ACCOUNT_NEEDED
 from tests.api.conftest import ApiClient, assert_problem, db_snapshot, token_for
 from tests.factories import AccountFactory, ContactFactory, LeadFactory, lead_source
 
@@ -169,8 +170,11 @@ def test_convert_without_a_company_makes_a_contact_only(org, api_for):
 def test_convert_refusals_change_nothing(org, api_for, lead):
     api = api_for(org.salesperson)
     before = db_snapshot()
-    body = assert_problem(api.post(f"leads/{lead.pk}/convert", {"create_opportunity": True}), 422, {"opportunity"})
-    assert body["errors"]["opportunity"] == [str(NO_OPPORTUNITIES_YET)]
+    # an opportunity needs an account
+    payload = {"create_opportunity": True, "create_account": False}
+    body = assert_problem(api.post(f"leads/{lead.pk}/convert", payload), 422, {"opportunity"})
+    assert body["errors"]["opportunity"] == [str(ACCOUNT_NEEDED)]
+    assert db_snapshot() == before
     hidden = AccountFactory.create(owner=org.other_salesperson, name="Hidden")
     before = db_snapshot()
     assert_problem(api.post(f"leads/{lead.pk}/convert", {"account": hidden.pk}), 404)

@@ -7,7 +7,7 @@ import pytest
 
 from rapport.core.models import AuditEntry, CustomField, CustomFieldType
 from rapport.customers.models import Account, AccountContact, Contact
-from rapport.leads.forms import CHOOSE_OTHER_ACCOUNT, NO_OPPORTUNITIES_HINT
+from rapport.leads.forms import CHOOSE_OTHER_ACCOUNT, OPPORTUNITY_HINT
 from rapport.leads.models import Lead, LeadStatus, Tag
 from rapport.leads.services.convert import DISQUALIFIED_NOT_CONVERTIBLE
 from rapport.leads.services.leads import CONVERTED_READ_ONLY, lead_disqualify
@@ -35,15 +35,30 @@ def lead(org) -> Lead:
 # --- convert ------------------------------------------------------------------------------------------
 
 
-def test_the_page_offers_a_new_account_by_default_and_no_opportunity_yet(client_for, org, lead) -> None:
+def test_the_page_offers_a_new_account_by_default_and_an_opportunity(client_for, org, lead) -> None:
     response = client_for(org.salesperson).get(f"/leads/{lead.pk}/convert/")
     form = response.context["form"]
     assert form["account"].initial == "new"
     assert form["contact"].initial == "new"
     assert [value for value, _label in form.fields["account"].choices] == ["new", "other", "none"]
     html = response.content.decode()
-    assert 'name="create_opportunity"' in html and "disabled" in html.split('name="create_opportunity"')[1][:60]
-    assert str(NO_OPPORTUNITIES_HINT) in html
+    assert 'name="create_opportunity"' in html and "disabled" not in html.split('name="create_opportunity"')[1][:60]
+    assert str(OPPORTUNITY_HINT) in html
+
+
+def test_converting_with_an_opportunity_opens_it(client_for, org, lead) -> None:
+    from rapport.pipeline.models import Opportunity
+
+    response = client_for(org.salesperson).post(
+        f"/leads/{lead.pk}/convert/", {"account": "new", "contact": "new", "create_opportunity": "on"}
+    )
+    opportunity = Opportunity.objects.get(source_lead=lead)
+    assert response["Location"] == f"/opportunities/{opportunity.pk}/"
+    assert (opportunity.account.name, opportunity.stage.name, opportunity.owner) == (
+        "Mleczarnia Łowicz",
+        "Prospecting",
+        org.salesperson,
+    )
 
 
 def test_convert_to_a_new_account_and_contact(client_for, org, lead) -> None:

@@ -196,7 +196,8 @@ def test_convert_refusals_change_nothing(org) -> None:
     with pytest.raises(RecordNotFound):
         convert.lead_convert(actor=org.salesperson, lead_id=lead.pk, account_id=hidden.pk)
     with pytest.raises(InvalidInput):
-        convert.lead_convert(actor=org.salesperson, lead_id=lead.pk, create_opportunity=True)
+        # an opportunity needs an account
+        convert.lead_convert(actor=org.salesperson, lead_id=lead.pk, create_account=False, create_opportunity=True)
     lead_disqualify(actor=org.salesperson, lead_id=lead.pk, reason="Student")
     with pytest.raises(RuleViolation) as caught:
         convert.lead_convert(actor=org.salesperson, lead_id=lead.pk)

@@ -50,7 +50,12 @@ def _converted_message(lead: Lead, conversion: convert.Conversion) -> str:
 
 
 def _after_conversion(actor: User, lead: Lead, conversion: convert.Conversion) -> str:
-    """The contact it became (or its account, or the lead) — whichever the actor may open."""
+    """The opportunity it opened, else the contact it became (or its account, or the lead) — whichever
+    the actor may open."""
+    if conversion.opportunity_id is not None:
+        from django.urls import reverse
+
+        return reverse("pipeline:opportunity_detail", args=[conversion.opportunity_id])
     if is_visible(actor, conversion.contact):
         return conversion.contact.get_absolute_url()
     if conversion.account is not None and is_visible(actor, conversion.account):

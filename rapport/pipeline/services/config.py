@@ -102,7 +102,7 @@ def stage_save(*, actor: User, pipeline_id: Any, data: Mapping[str, Any], stage_
     if "required_artefacts" in data:
         keys = {a.key for a in gates.artefacts()}
         stage.required_artefacts = _names("required_artefacts", data["required_artefacts"], keys, UNKNOWN_ARTEFACT)
-    full_clean_or_raise(stage, exclude=["pipeline"])
+    full_clean_or_raise(stage)  # with the pipeline: a second stage of the same name is refused, not a 500
     stage.save()
     return stage
 

@@ -228,8 +228,11 @@ def opportunity_create(
     target = stage_in(opportunity.pipeline, stage) if stage not in (None, "") else first_stage(opportunity.pipeline)
     opportunity.stage = target
     opportunity.probability = target.probability
+    typed_amount = fields.get("amount_amount") not in (None, "")
+    if not typed_amount:
+        fields.pop("amount_amount", None)  # no amount typed: it is the sum of the lines (none yet)
     _apply(actor, opportunity, fields)
-    if fields.get("amount_amount") not in (None, ""):
+    if typed_amount:
         opportunity.amount_from_lines = bool(fields.get("amount_from_lines", False))
     _gate(opportunity, target)
     _enter(opportunity, target, now)

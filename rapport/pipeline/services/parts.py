@@ -135,9 +135,17 @@ def contact_role_add(*, actor: User, opportunity_id: Any, contact_id: Any, role:
 @transaction.atomic
 def contact_role_remove(*, actor: User, opportunity_id: Any, link_id: Any) -> None:
     opportunity = editable_opportunity(actor, opportunity_id)
-    deleted, _rows = opportunity.contact_roles.filter(pk=link_id).delete() if str(link_id).isdigit() else (0, {})
-    if not deleted:
+    link = (
+        opportunity.contact_roles.select_related("contact").filter(pk=link_id).first()
+        if str(link_id).isdigit()
+        else None
+    )
+    if link is None:
         raise RecordNotFound()
+    link.delete()
+    audit.log_note(actor, opportunity, _("Contact removed: %(contact)s (%(role)s)") % {
+        "contact": link.contact, "role": link.get_role_display()
+    })  # fmt: skip
 
 
 @transaction.atomic
@@ -199,6 +207,10 @@ def cost_add(*, actor: User, opportunity_id: Any, data: Mapping[str, Any]) -> Op
 @transaction.atomic
 def cost_remove(*, actor: User, opportunity_id: Any, cost_id: Any) -> None:
     opportunity = editable_opportunity(actor, opportunity_id)
-    deleted, _rows = opportunity.costs.filter(pk=cost_id).delete() if str(cost_id).isdigit() else (0, {})
-    if not deleted:
+    cost = opportunity.costs.filter(pk=cost_id).first() if str(cost_id).isdigit() else None
+    if cost is None:
         raise RecordNotFound()
+    cost.delete()
+    audit.log_note(actor, opportunity, _("Cost removed: %(amount)s %(currency)s") % {
+        "amount": cost.amount_amount, "currency": cost.amount_currency_id
+    })  # fmt: skip

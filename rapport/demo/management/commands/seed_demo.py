@@ -14,7 +14,7 @@ from rapport.demo import seed as demo
 class Command(BaseCommand):
     help = (
         "Build a believable demo company: teams in three regions, users in every role (password "
-        f"'{demo.DEMO_PASSWORD}'), accounts, contacts and leads in six markets. The same --seed gives the same data."
+        f"'{demo.DEMO_PASSWORD}'), accounts, contacts, leads, products and opportunities in six markets. The same --seed gives the same data."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,6 +27,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--leads", type=int, default=demo.DEFAULT_LEADS, help="number of leads (default %(default)s)"
+        )
+        parser.add_argument(
+            "--opportunities",
+            type=int,
+            default=demo.DEFAULT_OPPORTUNITIES,
+            help="number of opportunities on the accounts (default %(default)s)",
         )
         parser.add_argument(
             "--if-empty",
@@ -44,8 +50,9 @@ class Command(BaseCommand):
         accounts: int = options["accounts"]
         contacts: int = options["contacts"]
         leads: int = options["leads"]
-        if accounts < 0 or contacts < 0 or leads < 0:
-            raise CommandError("--accounts, --contacts and --leads must be zero or more.")
+        opportunities: int = options["opportunities"]
+        if accounts < 0 or contacts < 0 or leads < 0 or opportunities < 0:
+            raise CommandError("--accounts, --contacts, --leads and --opportunities must be zero or more.")
         if contacts and not accounts:
             raise CommandError("Contacts need accounts: give --accounts 1 or more.")
         if (reason := demo.existing_data()) is not None:
@@ -54,7 +61,7 @@ class Command(BaseCommand):
                 return
             raise CommandError(f"The database already has {reason}; seed_demo fills an empty database.")
         started = time.monotonic()
-        verbose = options["verbosity"] >= 1 and accounts + contacts + leads > demo.SMALL
+        verbose = options["verbosity"] >= 1 and accounts + contacts + leads + opportunities > demo.SMALL
 
         def progress(stage: str, done: int, total: int) -> None:
             if verbose:
@@ -68,6 +75,7 @@ class Command(BaseCommand):
                 accounts=accounts,
                 contacts=contacts,
                 leads=leads,
+                opportunities=opportunities,
                 audit=options["audit"],
                 progress=progress,
             )
@@ -78,7 +86,7 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo data loaded (seed {result.seed}): {result.users} users in {result.teams} teams, "
                     f"{result.accounts:,} accounts, {result.contacts:,} contacts, {result.links:,} account links, "
-                    f"{result.leads:,} leads, "
+                    f"{result.leads:,} leads, {result.opportunities:,} opportunities, "
                     f"{result.audit_entries:,} audit entries in {result.seconds:,.1f} s. "
                     f"Every demo user's password is '{demo.DEMO_PASSWORD}'."
                 )
