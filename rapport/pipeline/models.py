@@ -149,6 +149,12 @@ class Opportunity(models.Model):
         indexes = [
             models.Index(fields=["stage", "close_date", "id"], name="pipeline_opp_stage_close_idx"),
             models.Index(fields=["owner", "stage"], name="pipeline_opp_owner_stage_idx"),
+            # Covers the board's column totals: counts and sums come from the index alone, for
+            # everybody (the owner is in it for the scope) — docs/performance.md.
+            models.Index(
+                fields=["stage", "amount_currency", "owner", "amount_amount", "probability"],
+                name="pipeline_opp_totals_idx",
+            ),
             models.Index(fields=["owner", "-created_at"], name="pipeline_opp_owner_created_idx"),
             models.Index(fields=["-created_at", "-id"], name="pipeline_opp_created_idx"),
             models.Index(fields=["close_date", "id"], name="pipeline_opp_close_idx"),

@@ -6,14 +6,12 @@ at today's rate)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -89,7 +87,11 @@ def parse_filters(actor: User, params: Mapping[str, str]) -> BoardFilters:
 
 def board_opportunities(actor: User, pipeline: Pipeline, filters: BoardFilters) -> QuerySet[Opportunity]:
     """The opportunities of `pipeline` the actor sees, under the board's filters (no ordering)."""
-    queryset = visible_to(actor, Opportunity).filter(pipeline=pipeline, **filters.conditions)
+    # By its stages rather than `pipeline_id`: the column totals then read the covering
+    # (stage, currency, owner, amount, probability) index alone — 27 ms for a team's 30,000 deals
+    # and 56 ms for all 300,000 on SQLite, where `pipeline_id = …` led it to read the table (0.5 s).
+    stage_ids = list(pipeline.stages.values_list("pk", flat=True))
+    queryset = visible_to(actor, Opportunity).filter(stage_id__in=stage_ids, **filters.conditions)
     if filters.product is not None:
         lines = OpportunityLine.objects.filter(opportunity=OuterRef("pk"), product_id=filters.product)
         queryset = queryset.filter(Exists(lines))
@@ -98,7 +100,9 @@ def board_opportunities(actor: User, pipeline: Pipeline, filters: BoardFilters) 
 
 # --- cards --------------------------------------------------------------------------------------------
 
-CARD_ORDER = (F("close_date").asc(nulls_last=True), F("id").asc())
+#: soonest close date first; deals without one come first of all (they need one). NULLS LAST would keep
+#: the (stage, close_date, id) index from giving the order: every card of the column would be sorted.
+CARD_ORDER = (F("close_date").asc(), F("id").asc())
 
 
 def _cards(queryset: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
@@ -141,21 +145,16 @@ class Column:
 
 
 def first_cards(queryset: QuerySet[Opportunity], stages: list[Stage]) -> list[Column]:
-    """Every column with its first PAGE_SIZE cards — one query for the whole board."""
-    ranked = (
-        _cards(queryset)
-        .annotate(board_rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=list(CARD_ORDER)))
-        .filter(board_rank__lte=PAGE_SIZE + 1)
-        .order_by("stage_id", "board_rank")
-    )
-    by_stage: dict[int, list[Opportunity]] = defaultdict(list)
-    for card in ranked:
-        by_stage[card.stage_id].append(card)
+    """Every column with its first PAGE_SIZE cards: one indexed query per column.
+
+    Each reads the stage's (stage, close_date, id) index in order and stops after PAGE_SIZE + 1
+    visible cards. One query ranking all columns at once (ROW_NUMBER over the stages) had to number
+    every visible opportunity first: 688 ms for 30,000 on SQLite (docs/performance.md)."""
     now = timezone.now()
     stuck_after = {s.pk: s.stuck_after_days for s in stages}
     columns = []
     for stage in stages:
-        cards = by_stage.get(stage.pk, [])
+        cards = list(_cards(queryset.filter(stage=stage)).order_by(*CARD_ORDER)[: PAGE_SIZE + 1])
         column = Column(stage, cards[:PAGE_SIZE], has_more=len(cards) > PAGE_SIZE)
         _decorate(column.cards, stuck_after, now)
         columns.append(column)

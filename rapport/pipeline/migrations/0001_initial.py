@@ -8,219 +8,540 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('core', '0001_initial'),
-        ('customers', '0006_contact_name_key_with_company'),
-        ('leads', '0005_drop_unused_company_key_index'),
+        ("catalog", "0001_initial"),
+        ("core", "0001_initial"),
+        ("customers", "0006_contact_name_key_with_company"),
+        ("leads", "0005_drop_unused_company_key_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Pipeline',
+            name="Pipeline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'pipeline',
-                'verbose_name_plural': 'pipelines',
-                'ordering': ['position', 'id'],
+                "verbose_name": "pipeline",
+                "verbose_name_plural": "pipelines",
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Opportunity',
+            name="Opportunity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('amount_amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('amount_from_lines', models.BooleanField(default=True, verbose_name='amount from product lines')),
-                ('probability', models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='probability (%)')),
-                ('probability_overridden', models.BooleanField(default=False, editable=False)),
-                ('close_date', models.DateField(blank=True, null=True, verbose_name='expected close date')),
-                ('forecast_category', models.CharField(choices=[('pipeline', 'pipeline'), ('best_case', 'best case'), ('commit', 'commit'), ('closed', 'closed'), ('omitted', 'omitted')], default='pipeline', max_length=20, verbose_name='forecast category')),
-                ('next_step', models.CharField(blank=True, max_length=300, verbose_name='next step')),
-                ('closed_reason', models.CharField(blank=True, max_length=300, verbose_name='won/lost reason')),
-                ('campaign', models.CharField(blank=True, max_length=150, verbose_name='campaign')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('custom', models.JSONField(blank=True, default=dict, verbose_name='custom fields')),
-                ('stage_entered_at', models.DateTimeField(editable=False, verbose_name='in stage since')),
-                ('closed_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='closed')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='opportunities', to='customers.account', verbose_name='account')),
-                ('amount_currency', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.currency', verbose_name='currency')),
-                ('created_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='opportunities', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('source_lead', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='opportunities', to='leads.lead', verbose_name='source lead')),
-                ('pipeline', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='pipeline.pipeline', verbose_name='pipeline')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("amount_amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount")),
+                ("amount_from_lines", models.BooleanField(default=True, verbose_name="amount from product lines")),
+                (
+                    "probability",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="probability (%)",
+                    ),
+                ),
+                ("probability_overridden", models.BooleanField(default=False, editable=False)),
+                ("close_date", models.DateField(blank=True, null=True, verbose_name="expected close date")),
+                (
+                    "forecast_category",
+                    models.CharField(
+                        choices=[
+                            ("pipeline", "pipeline"),
+                            ("best_case", "best case"),
+                            ("commit", "commit"),
+                            ("closed", "closed"),
+                            ("omitted", "omitted"),
+                        ],
+                        default="pipeline",
+                        max_length=20,
+                        verbose_name="forecast category",
+                    ),
+                ),
+                ("next_step", models.CharField(blank=True, max_length=300, verbose_name="next step")),
+                ("closed_reason", models.CharField(blank=True, max_length=300, verbose_name="won/lost reason")),
+                ("campaign", models.CharField(blank=True, max_length=150, verbose_name="campaign")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("custom", models.JSONField(blank=True, default=dict, verbose_name="custom fields")),
+                ("stage_entered_at", models.DateTimeField(editable=False, verbose_name="in stage since")),
+                ("closed_at", models.DateTimeField(blank=True, editable=False, null=True, verbose_name="closed")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opportunities",
+                        to="customers.account",
+                        verbose_name="account",
+                    ),
+                ),
+                (
+                    "amount_currency",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.currency",
+                        verbose_name="currency",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opportunities",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "source_lead",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="opportunities",
+                        to="leads.lead",
+                        verbose_name="source lead",
+                    ),
+                ),
+                (
+                    "pipeline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="pipeline.pipeline",
+                        verbose_name="pipeline",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'opportunity',
-                'verbose_name_plural': 'opportunities',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "opportunity",
+                "verbose_name_plural": "opportunities",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='OpportunityLine',
+            name="OpportunityLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='description')),
-                ('quantity', models.DecimalField(decimal_places=3, default=Decimal('1'), max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='quantity')),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=18, validators=[django.core.validators.MinValueValidator(0)], verbose_name='unit price')),
-                ('discount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='discount (%)')),
-                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='pipeline.opportunity')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='opportunity_lines', to='catalog.product', verbose_name='product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("description", models.CharField(blank=True, max_length=300, verbose_name="description")),
+                (
+                    "quantity",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=Decimal("1"),
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="quantity",
+                    ),
+                ),
+                (
+                    "unit_price",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=18,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="unit price",
+                    ),
+                ),
+                (
+                    "discount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="discount (%)",
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="pipeline.opportunity"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opportunity_lines",
+                        to="catalog.product",
+                        verbose_name="product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product line',
-                'verbose_name_plural': 'product lines',
-                'ordering': ['position', 'id'],
+                "verbose_name": "product line",
+                "verbose_name_plural": "product lines",
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Stage',
+            name="Stage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='order')),
-                ('probability', models.DecimalField(decimal_places=2, default=Decimal('10'), max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='probability (%)')),
-                ('kind', models.CharField(choices=[('open', 'open'), ('won', 'won'), ('lost', 'lost')], default='open', max_length=10, verbose_name='kind')),
-                ('forecast_category', models.CharField(choices=[('pipeline', 'pipeline'), ('best_case', 'best case'), ('commit', 'commit'), ('closed', 'closed'), ('omitted', 'omitted')], default='pipeline', max_length=20, verbose_name='forecast category')),
-                ('stuck_after_days', models.PositiveIntegerField(blank=True, null=True, verbose_name='stuck after (days)')),
-                ('required_fields', models.JSONField(blank=True, default=list, verbose_name='required fields')),
-                ('required_roles', models.JSONField(blank=True, default=list, verbose_name='required contact roles')),
-                ('required_artefacts', models.JSONField(blank=True, default=list, verbose_name='required artefacts')),
-                ('pipeline', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stages', to='pipeline.pipeline')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="order")),
+                (
+                    "probability",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("10"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="probability (%)",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("open", "open"), ("won", "won"), ("lost", "lost")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "forecast_category",
+                    models.CharField(
+                        choices=[
+                            ("pipeline", "pipeline"),
+                            ("best_case", "best case"),
+                            ("commit", "commit"),
+                            ("closed", "closed"),
+                            ("omitted", "omitted"),
+                        ],
+                        default="pipeline",
+                        max_length=20,
+                        verbose_name="forecast category",
+                    ),
+                ),
+                (
+                    "stuck_after_days",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="stuck after (days)"),
+                ),
+                ("required_fields", models.JSONField(blank=True, default=list, verbose_name="required fields")),
+                ("required_roles", models.JSONField(blank=True, default=list, verbose_name="required contact roles")),
+                ("required_artefacts", models.JSONField(blank=True, default=list, verbose_name="required artefacts")),
+                (
+                    "pipeline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="stages", to="pipeline.pipeline"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stage',
-                'verbose_name_plural': 'stages',
-                'ordering': ['pipeline', 'order', 'id'],
+                "verbose_name": "stage",
+                "verbose_name_plural": "stages",
+                "ordering": ["pipeline", "order", "id"],
             },
         ),
         migrations.AddField(
-            model_name='opportunity',
-            name='stage',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='opportunities', to='pipeline.stage', verbose_name='stage'),
+            model_name="opportunity",
+            name="stage",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="opportunities",
+                to="pipeline.stage",
+                verbose_name="stage",
+            ),
         ),
         migrations.CreateModel(
-            name='StageChange',
+            name="StageChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18)),
-                ('probability', models.DecimalField(decimal_places=2, max_digits=5)),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('currency', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.currency')),
-                ('from_stage', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='pipeline.stage')),
-                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stage_changes', to='pipeline.opportunity')),
-                ('to_stage', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='pipeline.stage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField()),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18)),
+                ("probability", models.DecimalField(decimal_places=2, max_digits=5)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "currency",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.currency",
+                    ),
+                ),
+                (
+                    "from_stage",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="pipeline.stage",
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stage_changes",
+                        to="pipeline.opportunity",
+                    ),
+                ),
+                (
+                    "to_stage",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="pipeline.stage"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stage change',
-                'verbose_name_plural': 'stage changes',
-                'ordering': ['opportunity', 'at', 'id'],
+                "verbose_name": "stage change",
+                "verbose_name_plural": "stage changes",
+                "ordering": ["opportunity", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OpportunityCompetitor',
+            name="OpportunityCompetitor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('strengths', models.TextField(blank=True, verbose_name='strengths')),
-                ('weaknesses', models.TextField(blank=True, verbose_name='weaknesses')),
-                ('status', models.CharField(choices=[('active', 'in the race'), ('leading', 'leading'), ('out', 'out of the race'), ('won', 'won the deal')], default='active', max_length=20, verbose_name='status')),
-                ('competitor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='competing_in', to='customers.account', verbose_name='competitor')),
-                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='competitors', to='pipeline.opportunity')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("strengths", models.TextField(blank=True, verbose_name="strengths")),
+                ("weaknesses", models.TextField(blank=True, verbose_name="weaknesses")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "in the race"),
+                            ("leading", "leading"),
+                            ("out", "out of the race"),
+                            ("won", "won the deal"),
+                        ],
+                        default="active",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "competitor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="competing_in",
+                        to="customers.account",
+                        verbose_name="competitor",
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="competitors",
+                        to="pipeline.opportunity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'competitor',
-                'verbose_name_plural': 'competitors',
-                'constraints': [models.UniqueConstraint(fields=('opportunity', 'competitor'), name='pipeline_opportunitycompetitor_once')],
+                "verbose_name": "competitor",
+                "verbose_name_plural": "competitors",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("opportunity", "competitor"), name="pipeline_opportunitycompetitor_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OpportunityContact',
+            name="OpportunityContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('decision_maker', 'decision maker'), ('economic_buyer', 'economic buyer'), ('technical_evaluator', 'technical evaluator'), ('champion', 'champion'), ('influencer', 'influencer'), ('user', 'user'), ('other', 'other')], default='other', max_length=30, verbose_name='role')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opportunity_roles', to='customers.contact', verbose_name='contact')),
-                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_roles', to='pipeline.opportunity')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("decision_maker", "decision maker"),
+                            ("economic_buyer", "economic buyer"),
+                            ("technical_evaluator", "technical evaluator"),
+                            ("champion", "champion"),
+                            ("influencer", "influencer"),
+                            ("user", "user"),
+                            ("other", "other"),
+                        ],
+                        default="other",
+                        max_length=30,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="opportunity_roles",
+                        to="customers.contact",
+                        verbose_name="contact",
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_roles",
+                        to="pipeline.opportunity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact role',
-                'verbose_name_plural': 'contact roles',
-                'constraints': [models.UniqueConstraint(fields=('opportunity', 'contact', 'role'), name='pipeline_opportunitycontact_once')],
+                "verbose_name": "contact role",
+                "verbose_name_plural": "contact roles",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("opportunity", "contact", "role"), name="pipeline_opportunitycontact_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OpportunityCost',
+            name="OpportunityCost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('category', models.CharField(choices=[('travel', 'travel'), ('samples', 'samples and demos'), ('entertainment', 'entertainment'), ('events', 'events'), ('other', 'other')], default='other', max_length=20, verbose_name='category')),
-                ('amount_amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='description')),
-                ('amount_currency', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.currency', verbose_name='currency')),
-                ('created_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='costs', to='pipeline.opportunity')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("travel", "travel"),
+                            ("samples", "samples and demos"),
+                            ("entertainment", "entertainment"),
+                            ("events", "events"),
+                            ("other", "other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                ("amount_amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount")),
+                ("description", models.CharField(blank=True, max_length=300, verbose_name="description")),
+                (
+                    "amount_currency",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.currency",
+                        verbose_name="currency",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="costs", to="pipeline.opportunity"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cost',
-                'verbose_name_plural': 'costs',
-                'ordering': ['-date', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount_amount__gt', 0)), name='pipeline_opportunitycost_positive')],
+                "verbose_name": "cost",
+                "verbose_name_plural": "costs",
+                "ordering": ["-date", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("amount_amount__gt", 0)), name="pipeline_opportunitycost_positive"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.UniqueConstraint(fields=('pipeline', 'name'), name='pipeline_stage_unique_name'),
+            model_name="stage",
+            constraint=models.UniqueConstraint(fields=("pipeline", "name"), name="pipeline_stage_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.CheckConstraint(condition=models.Q(('probability__gte', 0), ('probability__lte', 100)), name='pipeline_stage_probability'),
+            model_name="stage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("probability__gte", 0), ("probability__lte", 100)),
+                name="pipeline_stage_probability",
+            ),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['stage', 'close_date', 'id'], name='pipeline_opp_stage_close_idx'),
+            model_name="opportunity",
+            index=models.Index(fields=["stage", "close_date", "id"], name="pipeline_opp_stage_close_idx"),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['owner', 'stage'], name='pipeline_opp_owner_stage_idx'),
+            model_name="opportunity",
+            index=models.Index(fields=["owner", "stage"], name="pipeline_opp_owner_stage_idx"),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['owner', '-created_at'], name='pipeline_opp_owner_created_idx'),
+            model_name="opportunity",
+            index=models.Index(fields=["owner", "-created_at"], name="pipeline_opp_owner_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['-created_at', '-id'], name='pipeline_opp_created_idx'),
+            model_name="opportunity",
+            index=models.Index(fields=["-created_at", "-id"], name="pipeline_opp_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['close_date', 'id'], name='pipeline_opp_close_idx'),
+            model_name="opportunity",
+            index=models.Index(fields=["close_date", "id"], name="pipeline_opp_close_idx"),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['name', 'id'], name='pipeline_opp_name_idx'),
+            model_name="opportunity",
+            index=models.Index(fields=["name", "id"], name="pipeline_opp_name_idx"),
         ),
         migrations.AddConstraint(
-            model_name='opportunity',
-            constraint=models.CheckConstraint(condition=models.Q(('probability__gte', 0), ('probability__lte', 100)), name='pipeline_opportunity_probability'),
+            model_name="opportunity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("probability__gte", 0), ("probability__lte", 100)),
+                name="pipeline_opportunity_probability",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='opportunity',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_amount__gte', 0)), name='pipeline_opportunity_amount'),
+            model_name="opportunity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_amount__gte", 0)), name="pipeline_opportunity_amount"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stagechange',
-            index=models.Index(fields=['to_stage', 'at'], name='pipeline_change_to_at_idx'),
+            model_name="stagechange",
+            index=models.Index(fields=["to_stage", "at"], name="pipeline_change_to_at_idx"),
         ),
     ]
