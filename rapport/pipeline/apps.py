@@ -22,7 +22,8 @@ class PipelineConfig(AppConfig):
                 label_plural=_("opportunities"),
                 detail_url_name="pipeline:opportunity_detail",
                 audit_fields=AUDIT_FIELDS,
-                describe=lambda o: " · ".join(filter(None, [o.account.name if o.account_id else "", str(o.stage)])),
+                # The account (read with the results) and the amount: no query per result.
+                describe=lambda o: f"{o.account.name} · {o.amount_amount:,.2f} {o.amount_currency_id}",
             )
         )
         gates.register_builtin_artefacts()

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from rapport.core.money import AMOUNT_DIGITS, AMOUNT_PLACES, CENT, money_fields
+from rapport.core.search import SearchIndex
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -141,6 +142,8 @@ class Opportunity(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    search_index = SearchIndex(table="pipeline_opportunity", columns=("name",))
 
     class Meta:
         verbose_name = _("opportunity")

@@ -99,3 +99,35 @@ def test_the_history_cannot_be_changed(org):
         change.save()
     with pytest.raises(ValueError, match="immutable"):
         change.delete()
+
+
+def test_the_accounts_and_contacts_timelines_show_their_opportunities_to_those_who_see_them(org):
+    from rapport.core.timeline import entries_for
+    from rapport.pipeline.services.parts import contact_role_add
+    from tests.factories import ContactFactory
+
+    account = AccountFactory.create(owner=org.salesperson)
+    contact = ContactFactory.create(account=account, owner=org.salesperson)
+    deal = opportunity_create(actor=org.salesperson, name="Pumps", account=account.pk, amount_amount="1200")
+    contact_role_add(actor=org.salesperson, opportunity_id=deal.pk, contact_id=contact.pk, role="decision_maker")
+
+    for record_type, record in (("account", account), ("contact", contact)):
+        deals = [e for e in entries_for(org.salesperson, record_type, record) if e.kind == "deal"]
+        assert [(e.title, e.body, e.url) for e in deals] == [
+            ("Opportunity Pumps", "Prospecting · 1,200.00 EUR", f"/opportunities/{deal.pk}/")
+        ]
+        hidden = [e for e in entries_for(org.other_salesperson, record_type, record) if e.kind == "deal"]
+        assert hidden == []
+
+
+def test_the_global_search_finds_visible_opportunities_by_name(client_for, org):
+    mine = AccountFactory.create(owner=org.salesperson, name="Mleczarnia Łowicz")
+    theirs = AccountFactory.create(owner=org.other_salesperson, name="Dairy Americas")
+    opportunity_create(actor=org.salesperson, name="Łódź dairy line", account=mine.pk, amount_amount="1200")
+    opportunity_create(actor=org.other_salesperson, name="Lodz dairy extension", account=theirs.pk)
+
+    response = client_for(org.salesperson).get("/search/?q=lodz dai")
+    deals = next(g for g in response.context["groups"] if g["record_type"].key == "opportunity")
+    assert [(str(r["record"]), r["describe"]) for r in deals["results"]] == [
+        ("Łódź dairy line", "Mleczarnia Łowicz · 1,200.00 EUR")
+    ]
