@@ -22,7 +22,7 @@ def opportunity_entries(actor: User, record: models.Model, limit: int) -> list[T
     if isinstance(record, Account):
         opportunities = opportunities.filter(account=record)
     else:
-        opportunities = opportunities.filter(contact_roles__contact=record).distinct()
+        opportunities = opportunities.filter(contact_roles__contact_id=record.pk).distinct()
     return [
         TimelineEntry(
             at=opportunity.created_at,
