@@ -149,6 +149,15 @@ def price_entry_set(*, actor: User, price_book_id: Any, product_id: Any, unit_pr
     return entry
 
 
+@transaction.atomic
+def price_entry_remove(*, actor: User, price_book_id: Any, product_id: Any) -> None:
+    """Take a product out of a price book: its deals then fall back to the general book or the list price."""
+    require_admin(actor)
+    deleted, _rows = PriceBookEntry.objects.filter(price_book_id=price_book_id, product_id=product_id).delete()
+    if not deleted:
+        raise RecordNotFound()
+
+
 def product_import(*, actor: User, content: bytes) -> dict[str, Any]:
     """Create or update products from a CSV (`CSV_HEADERS`, matched by SKU). Each row on its own:
     a bad row is reported with its number and reason and changes nothing."""

@@ -238,7 +238,7 @@ def price_book_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def price_book_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The book's prices; administrators set a price per product here (empty boxes are left alone)."""
+    """The book's prices; administrators set a price per product here (emptying a box removes it)."""
     book = get_object_or_404(PriceBook.objects.select_related("currency", "customer_category"), pk=pk)
     prices = dict(book.entries.values_list("product_id", "unit_price"))
     errors: dict[int, str] = {}
@@ -251,13 +251,16 @@ def price_book_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 continue
             product_id, value = int(key.removeprefix("price_")), str(request.POST.get(key, "")).strip()
             submitted[product_id] = value
-            if value == "" or value == str(prices.get(product_id, "")):
+            if value == str(prices.get(product_id, "")) or (value == "" and product_id not in prices):
                 continue
             try:
                 with http_errors():
-                    services.price_entry_set(
-                        actor=actor, price_book_id=book.pk, product_id=product_id, unit_price=value
-                    )
+                    if value == "":  # an emptied box removes the price
+                        services.price_entry_remove(actor=actor, price_book_id=book.pk, product_id=product_id)
+                    else:
+                        services.price_entry_set(
+                            actor=actor, price_book_id=book.pk, product_id=product_id, unit_price=value
+                        )
                 changed += 1
             except DomainError as exc:
                 errors[product_id] = (

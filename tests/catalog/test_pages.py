@@ -154,6 +154,9 @@ def test_price_books_show_and_set_prices(org, client_for) -> None:
     assert salesperson.post(url, {f"price_{pump.pk}": "1"}).status_code == 403
     assert "Distributors" in salesperson.get(reverse("catalog:price_book_list")).content.decode()
 
+    admin.post(url, {f"price_{pump.pk}": "", f"price_{valve.pk}": ""})  # an emptied box removes the price
+    assert not PriceBookEntry.objects.filter(price_book=book).exists()
+
 
 def test_the_price_book_form_opens_with_its_values(org, client_for) -> None:
     book = services.price_book_save(actor=org.admin, data={"name": "Retail", "currency": "EUR"})
