@@ -21,10 +21,12 @@ ROWS = [5, 30]
 ACCOUNT_LIST_QUERIES = 14
 CONTACT_LIST_QUERIES = 12
 # Account page: + account, sub-accounts, contact links, custom fields, audit (timeline), timeline
-# contacts, leads converted into it (timeline), audit (history). The contact page likewise.
-ACCOUNT_DETAIL_QUERIES = 13
-# Contact page: + contact, its account links, visible accounts, custom fields, audit twice.
-CONTACT_DETAIL_QUERIES = 12
+# contacts, leads converted into it (timeline), its opportunities (timeline), audit (history). The contact
+# page likewise.
+ACCOUNT_DETAIL_QUERIES = 14
+# Contact page: + contact, its account links, visible accounts, custom fields, audit twice, opportunities
+# it has a role in (timeline).
+CONTACT_DETAIL_QUERIES = 13
 
 
 @pytest.fixture
