@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.openapi.schema import OpenAPISchema
 
+from rapport.activities.api import activities_router, activity_types_router, calendar_feed_router
 from rapport.catalog.api import price_books_router, products_router
 from rapport.core.api import jobs_router, me_router, teams_router, territories_router, users_router
 from rapport.core.api_customfields import add_custom_fields, custom_fields_router
@@ -68,6 +69,7 @@ api = RapportAPI(
 )
 install_error_handlers(api)
 
+api.add_router("/users/me/calendar-feed", calendar_feed_router)
 api.add_router("/users/me", me_router)
 api.add_router("/users", users_router)
 api.add_router("/teams", teams_router)
@@ -81,3 +83,5 @@ api.add_router("/products", products_router)
 api.add_router("/price-books", price_books_router)
 api.add_router("/pipelines", pipelines_router)
 api.add_router("/opportunities", opportunities_router)
+api.add_router("/activities", activities_router)
+api.add_router("/activity-types", activity_types_router)

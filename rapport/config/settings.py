@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "rapport.leads",
     "rapport.catalog",
     "rapport.pipeline",
+    "rapport.activities",
     "rapport.web",
     "rapport.demo",
 ]

@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("rapport.leads.urls")),
     path("", include("rapport.pipeline.urls")),
     path("", include("rapport.catalog.urls")),
+    path("", include("rapport.activities.urls")),
     path("", include("rapport.web.urls")),
 ]

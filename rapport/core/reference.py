@@ -24,6 +24,10 @@ OVERRIDES: dict[tuple[str, str], tuple[bool, bool, bool, bool, str]] = {
     (RoleCode.MARKETING, "contact"): (True, True, True, False, Scope.ALL),
     # Marketing brings leads in (imports, web forms) and works them until sales takes over.
     (RoleCode.MARKETING, "lead"): (True, True, True, False, Scope.ALL),
+    # Activities are a salesperson's own diary: they plan, change and remove their own.
+    (RoleCode.SALESPERSON, "activity"): (True, True, True, True, Scope.OWN),
+    # Marketing keeps its own diary too (events, calls to campaign members).
+    (RoleCode.MARKETING, "activity"): (True, True, True, True, Scope.OWN),
 }
 
 CURRENCIES = [

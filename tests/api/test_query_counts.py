@@ -6,8 +6,12 @@ paths (a manager's scope), the custom field definitions, then the page's own que
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from rapport.activities.models import ActivityType
+from rapport.activities.services import activity_create
 from rapport.core.services.customfields import custom_field_create
 from rapport.customers.models import AccountContact
 from tests.api.conftest import ApiClient, token_for
@@ -24,6 +28,8 @@ CONTACT_DETAIL_QUERIES = 5
 LEAD_LIST_QUERIES = 7
 # token, rights, team paths, the lead with its related rows, its tags
 LEAD_DETAIL_QUERIES = 5
+# token, rights, team paths, custom fields, count, page, the page's participant users and contacts
+ACTIVITY_LIST_QUERIES = 8
 
 
 @pytest.fixture
@@ -114,3 +120,28 @@ def test_lead_detail(org, manager_api, django_assert_num_queries, tags):
     with django_assert_num_queries(LEAD_DETAIL_QUERIES):
         body = manager_api.get(f"leads/{lead.pk}").json()
     assert len(body["tags"]) == tags and body["source"] == "event"
+
+
+def _activities(org, n: int) -> None:
+    owners = [org.salesperson, org.colleague, org.emea_manager]
+    types = list(ActivityType.objects.all())
+    for i in range(n):
+        contact = ContactFactory.create(owner=owners[i % 3])
+        activity_create(
+            actor=owners[i % 3],
+            type=types[i % len(types)].pk,
+            subject=f"Activity {i}",
+            start=dt.datetime(2026, 3, 1 + i % 28, 9, tzinfo=dt.UTC),
+            rrule="FREQ=WEEKLY;COUNT=4" if i % 2 else "",
+            participant_users=[org.salesperson.pk, org.colleague.pk],
+            participant_contacts=[contact.pk],
+        )
+
+
+@pytest.mark.parametrize("rows", [5, 30, 50])
+def test_activity_list(org, manager_api, django_assert_num_queries, rows):
+    _activities(org, rows)
+    with django_assert_num_queries(ACTIVITY_LIST_QUERIES):
+        body = manager_api.get("activities", limit=50, start_from="2026-03-01", ordering="-start").json()
+    assert len(body["items"]) == rows
+    assert all(len(item["participants"]["users"]) == 2 for item in body["items"])

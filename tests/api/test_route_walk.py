@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from rapport.activities.models import ActivityType
+from rapport.activities.services import activity_create
 from rapport.catalog.models import PriceBook, Product
 from rapport.config.api import api
 from rapport.core.models import CustomField, Job, User
@@ -98,7 +100,18 @@ def _pipeline_records(org: Any, account: Account) -> dict[str, int]:
     opportunity = opportunity_create(actor=org.salesperson, name="Hidden deal", account=account.pk)
     line = line_add(actor=org.salesperson, opportunity_id=opportunity.pk, data={"product": product.pk})
     pipeline = Pipeline.objects.get(name="Sales")
+    meeting = ActivityType.objects.get(code="meeting")
+    activity = activity_create(
+        actor=org.salesperson,
+        type=meeting.pk,
+        subject="Hidden meeting",
+        due_date="2026-01-12",
+        related_type="opportunity",
+        related_id=opportunity.pk,
+    )
     return {
+        "activity": activity.pk,
+        "activity_type": meeting.pk,
         "opportunity": opportunity.pk,
         "line": line.pk,
         "product": product.pk,
@@ -233,6 +246,27 @@ CASES: dict[tuple[str, str], Case] = {
         None,
         FORBIDDEN,
     ),
+    # Activities: hidden like the records they are about; their types are organisation data.
+    ("GET", "/activities/{activity_id}"): lambda s: (f"activities/{s.ids['activity']}", None, HIDDEN),
+    ("PATCH", "/activities/{activity_id}"): lambda s: (
+        f"activities/{s.ids['activity']}",
+        {"subject": "Taken over", "owner": s.user.pk},
+        HIDDEN,
+    ),
+    ("DELETE", "/activities/{activity_id}"): lambda s: (f"activities/{s.ids['activity']}", None, HIDDEN),
+    ("POST", "/activities/{activity_id}/outcome"): lambda s: (
+        f"activities/{s.ids['activity']}/outcome",
+        {"code": "successful", "next": {"type": s.ids["activity_type"], "subject": "Next", "due_date": "2026-02-01"}},
+        HIDDEN,
+    ),
+    ("POST", "/activities/{activity_id}/cancel"): lambda s: (f"activities/{s.ids['activity']}/cancel", {}, HIDDEN),
+    ("GET", "/activity-types/{type_id}"): lambda s: (f"activity-types/{s.ids['activity_type']}", None, READ_OK),
+    ("PATCH", "/activity-types/{type_id}"): lambda s: (
+        f"activity-types/{s.ids['activity_type']}",
+        {"outcome_required": False},
+        FORBIDDEN,
+    ),
+    ("DELETE", "/activity-types/{type_id}"): lambda s: (f"activity-types/{s.ids['activity_type']}", None, FORBIDDEN),
     ("GET", "/products/{product_id}"): lambda s: (f"products/{s.ids['product']}", None, READ_OK),
     ("PATCH", "/products/{product_id}"): lambda s: (f"products/{s.ids['product']}", {"name": "X"}, FORBIDDEN),
     ("DELETE", "/products/{product_id}"): lambda s: (f"products/{s.ids['product']}", None, FORBIDDEN),

@@ -21,12 +21,12 @@ ROWS = [5, 30]
 ACCOUNT_LIST_QUERIES = 14
 CONTACT_LIST_QUERIES = 12
 # Account page: + account, sub-accounts, contact links, custom fields, audit (timeline), timeline
-# contacts, leads converted into it (timeline), its opportunities (timeline), audit (history). The contact
-# page likewise.
-ACCOUNT_DETAIL_QUERIES = 14
+# contacts, leads converted into it (timeline), its opportunities (timeline), its activities (timeline), audit
+# (history). The contact page likewise.
+ACCOUNT_DETAIL_QUERIES = 15
 # Contact page: + contact, its account links, visible accounts, custom fields, audit twice, opportunities
-# it has a role in (timeline).
-CONTACT_DETAIL_QUERIES = 13
+# it has a role in (timeline), its activities (timeline).
+CONTACT_DETAIL_QUERIES = 14
 
 
 @pytest.fixture
@@ -97,8 +97,8 @@ def test_contact_detail(client_for, org, populated, rows, django_assert_num_quer
 # teams, tags (filter), saved views, count, page, the page's tags.
 LEAD_LIST_QUERIES = 14
 # Lead page: + lead, its tags, custom fields, checklist criteria, duplicates (leads and contacts by
-# e-mail, by phone and mobile, by name: 2 + 3 + 2), audit (timeline), audit (history).
-LEAD_DETAIL_QUERIES = 18
+# e-mail, by phone and mobile, by name: 2 + 3 + 2), audit (timeline), activities (timeline), audit (history).
+LEAD_DETAIL_QUERIES = 19
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ costs edited in place live in `parts.py`. Every write goes through the services.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +27,7 @@ from rapport.core.models import Currency, User
 from rapport.core.visibility import can, visible_to
 from rapport.customers.models import Account
 from rapport.leads.views.support import actor_of, error_text
+from rapport.pipeline import costs as pursuit_costs
 from rapport.pipeline import gates, selectors
 from rapport.pipeline.forms import (
     TYPED_GATE_FIELDS,
@@ -141,17 +141,11 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
 # --- record page ----------------------------------------------------------------------------------
 
 
-def _cost_totals(costs: list[Any]) -> list[tuple[str, Decimal]]:
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    for cost in costs:
-        totals[cost.amount_currency_id] += cost.amount_amount
-    return sorted(totals.items())
-
-
 def parts_context(actor: User, opportunity: Opportunity, **forms: Any) -> dict[str, Any]:
     """What the in-place sections (lines, contacts, competitors, costs) show."""
     lines = list(opportunity.lines.select_related("product"))
     costs = list(opportunity.costs.all())
+    cost_shares = pursuit_costs.shares(opportunity)
     currencies = list(Currency.objects.filter(active=True).order_by("code"))
     contacts = list(selectors.account_contacts(actor, opportunity.account_id))
     cost_form = forms.get("cost_form") or CostForm(
@@ -168,7 +162,8 @@ def parts_context(actor: User, opportunity: Opportunity, **forms: Any) -> dict[s
         "competitors": list(opportunity.competitors.select_related("competitor").order_by("id")),
         "competitor_form": forms.get("competitor_form") or CompetitorForm(actor=actor),
         "costs": costs,
-        "cost_totals": _cost_totals(costs),
+        "cost_shares": cost_shares,
+        "cost_totals": pursuit_costs.pursuit_totals(costs, cost_shares),
         "cost_form": cost_form,
         **rights(actor),
     }

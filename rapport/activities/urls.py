@@ -1,0 +1,10 @@
+from django.urls import path
+
+from rapport.activities import views
+
+app_name = "activities"
+urlpatterns = [
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("activities/<int:activity_id>/", views.activity_detail, name="activity_detail"),
+    path("activities/<int:activity_id>/ics/", views.activity_ics, name="activity_ics"),
+]
