@@ -6,6 +6,8 @@ SQLite and on PostgreSQL alike), so no expectation here depends on the engine.
 
 from __future__ import annotations
 
+import string
+
 import pytest
 from django.db import connection
 
@@ -252,6 +254,32 @@ def test_search_only_returns_what_the_actor_may_see(scene):
 
 def test_search_and_filters_combine(scene):
     assert names(ACCOUNT_LIST.apply(scene.admin, {"q": "acme", "owner": str(scene.other_salesperson.pk)})) == {HIDDEN}
+
+
+FOLDING_SAMPLES = [
+    "",
+    "Acme Corp, Inc. <sales@acme.example>",
+    "Józef Wałęsa, Łódź",
+    "Müller & Söhne GmbH",
+    "王小明 wang@example.tw",
+    "Nguyễn Thị Ǡnh",
+    "Ærø İstanbul Đorđe ħ ǡ",
+    "tab\tand\nnew line; 3.5 % 12-34",
+    "".join(search.FOLDS),
+    "a" + "".join(search.FOLDS) + "😀",
+]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the folding function exists on PostgreSQL only")
+@pytest.mark.parametrize("text", FOLDING_SAMPLES, ids=lambda t: repr(t[:12]))
+def test_postgresql_folds_like_python(db, text):
+    """The index's folding function and the query's folding in Python agree, whichever branch it takes."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {search.PG_FOLD_FUNCTION}(%s)", [text])
+        (folded,) = cursor.fetchone()
+    expected = text.translate(search._FOLD_TABLE)
+    expected = "".join(" " if c in string.punctuation else c for c in expected)
+    assert folded == expected
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index exists on PostgreSQL only")
