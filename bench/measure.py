@@ -12,6 +12,7 @@ session, visibility, queries, JSON or HTML rendering — and times them with `pe
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -31,9 +32,9 @@ import django
 BENCH_USER = "sales.pl@demo.rapport.local"
 ADMIN = "admin@demo.rapport.local"
 LIST_TARGET_MS = 50.0
-#: the kanban board of a pipeline (seven columns of 25 cards, their counts and sums): no target in the issue;
-#: a page a salesperson opens all day should answer like a list page does with its rendering
-BOARD_TARGET_MS = 200.0
+#: the kanban board's first screen (seven columns of 25 cards, their counts and sums), and a stage move
+BOARD_TARGET_MS = 300.0
+MOVE_TARGET_MS = 50.0
 SEARCH_TARGET_MS = 100.0
 
 
@@ -433,6 +434,11 @@ def command_measure(args: argparse.Namespace) -> None:
                 for line in entry["plan"].splitlines():
                     print(f"        {line}")
 
+    if totals["opportunities"]:
+        result = _measure_moves(clients[BENCH_USER], user, args.warmup, args.requests)
+        if result is not None:
+            results.append(result)
+
     payload = {
         "engine": connection.vendor,
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -457,6 +463,82 @@ def command_measure(args: argparse.Namespace) -> None:
     }
     Path(args.out).write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     print(f"[{connection.vendor}] results written to {args.out}")
+
+
+def _measure_moves(client: Any, user: Any, warmup: int, requests: int) -> Result | None:
+    """`POST /api/v1/opportunities/{id}/move`: open deals of the salesperson's team, each moved one
+    stage back (through the stage gates, which let these moves pass). Afterwards the deals, their
+    history and the audit entries are put back as they were, so the database stays as seeded."""
+    from django.db import connection
+    from django.db.models import Max
+
+    from rapport.core.models import AuditEntry, Notification
+    from rapport.core.visibility import visible_to
+    from rapport.pipeline.gates import missing_for
+    from rapport.pipeline.models import Opportunity, Pipeline, StageChange, StageKind
+
+    pipeline = Pipeline.objects.filter(name="Sales").first()
+    if pipeline is None:
+        return None
+    stages = [s for s in pipeline.stages.order_by("order", "id") if s.kind == StageKind.OPEN]
+    previous = {later.pk: earlier for earlier, later in itertools.pairwise(stages)}
+    candidates = (
+        visible_to(user, Opportunity, "edit")
+        .filter(pipeline=pipeline, stage__in=list(previous))
+        .select_related("stage")
+        .order_by("-pk")[: (warmup + requests) * 3]
+    )
+    moves = [(o, previous[o.stage_id]) for o in candidates if not missing_for(o, previous[o.stage_id])]
+    moves = moves[: warmup + requests]
+    if len(moves) < warmup + requests:
+        print(f"  (skipped the move API: only {len(moves)} deals to move)", flush=True)
+        return None
+    originals = {o.pk: Opportunity.objects.get(pk=o.pk) for o, _stage in moves}
+    highest = {
+        model: model.objects.aggregate(m=Max("pk"))["m"] or 0 for model in (StageChange, AuditEntry, Notification)
+    }
+    samples, cpu_samples = [], []
+    timer = Timer()
+    try:
+        for index, (opportunity, stage) in enumerate(moves):
+            path = f"/api/v1/opportunities/{opportunity.pk}/move"
+            started, cpu_started = time.perf_counter(), time.process_time()
+            response = client.post(path, {"stage": stage.pk}, content_type="application/json")
+            elapsed, cpu = (time.perf_counter() - started) * 1000, (time.process_time() - cpu_started) * 1000
+            if response.status_code != 200:
+                raise SystemExit(f"{path} answered {response.status_code}: {response.content[:300]!r}")
+            if index >= warmup:
+                samples.append(elapsed)
+                cpu_samples.append(cpu)
+        last, _stage = moves[-1]
+        with connection.execute_wrapper(timer):
+            client.post(
+                f"/api/v1/opportunities/{last.pk}/move", {"stage": last.stage_id}, content_type="application/json"
+            )
+    finally:
+        fields = [f.attname for f in Opportunity._meta.concrete_fields if not f.primary_key]
+        Opportunity.objects.bulk_update(list(originals.values()), fields, batch_size=500)
+        for model, pk in highest.items():
+            model.objects.filter(pk__gt=pk).delete()
+    result = summarize(
+        "Move API (one stage back, through the gates)",
+        f"POST /api/v1/opportunities/{{id}}/move ({requests} distinct deals)",
+        BENCH_USER,
+        MOVE_TARGET_MS,
+        samples,
+    )
+    cpu_ordered = sorted(cpu_samples)
+    result.cpu_p50_ms = round(statistics.median(cpu_ordered), 2)
+    result.cpu_p95_ms = round(percentile(cpu_ordered, 0.95), 2)
+    result.queries_per_request = len(timer.queries)
+    result.slowest_query_ms = round(max((q[2] for q in timer.queries), default=0.0), 2)
+    verdict = "  ok" if result.met else "  MISSED"
+    print(
+        f"  {result.name:<48} p50 {result.p50_ms:7.1f}  p95 {result.p95_ms:7.1f}  max {result.max_ms:7.1f} ms"
+        f"  (cpu p95 {result.cpu_p95_ms:6.1f}; {result.queries_per_request} queries){verdict}",
+        flush=True,
+    )
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,7 @@
 """Rapport's benchmark: build a large database per engine, then time the lists, search and lead import.
 
     .venv/bin/python -m bench                      # SQLite and PostgreSQL: 200,000 accounts, 1,000,000 contacts,
-                                                   # 500,000 leads, 300,000 opportunities; then a 100,000-row
+                                                   # 500,000 leads, 1,000,000 opportunities; then a 100,000-row
                                                    # lead import
     .venv/bin/python -m bench --engine sqlite      # one engine
     .venv/bin/python -m bench --rebuild            # throw the benchmark databases away and seed again
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, default=200_000)
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--leads", type=int, default=500_000)
-    parser.add_argument("--opportunities", type=int, default=300_000)
+    parser.add_argument("--opportunities", type=int, default=1_000_000)
     parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the lead import (default 100,000)")
     parser.add_argument("--no-import", action="store_true", help="skip the lead import measurement")
     parser.add_argument("--import-only", action="store_true", help="measure the lead import, not the lists")

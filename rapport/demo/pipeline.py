@@ -269,6 +269,9 @@ class PipelineSeeder:
             reached = open_stages[: rng.randint(1, len(open_stages))]
         # Now and then a deal jumps a stage (never the first nor the last one it reached).
         path = [s for i, s in enumerate(reached) if i in (0, len(reached) - 1) or rng.random() >= pd.SKIP_SHARE]
+        while len(path) > 1 and rng.random() < pd.REWORK_SHARE:
+            back = rng.randint(1, len(path) - 1)  # from path[back] to the stage before it, then on again
+            path[back + 1 : back + 1] = [path[back - 1], path[back]]
         if target.kind != StageKind.OPEN:
             path.append(target)
         return path

@@ -110,6 +110,9 @@ STUCK_SHARE = 0.22
 OVERDUE_SHARE = 0.08
 #: chance that an intermediate stage is skipped on the way (a deal jumping from Qualification to Proposal)
 SKIP_SHARE = 0.08
+#: chance that a deal goes back a stage and forward again (the customer reopens the scope), and again
+#: after each time: ~1.3 returns per deal that got past its first stage, ~5 stage changes per deal
+REWORK_SHARE = 0.56
 LINE_COUNTS = ((1, 35), (2, 35), (3, 20), (4, 10))
 CONTACT_ROLE_COUNTS = ((1, 55), (2, 45))
 COMPETITOR_SHARE = 0.4
