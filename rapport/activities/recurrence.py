@@ -26,6 +26,7 @@ RULE_NEEDS_END = _("Say when the repetition ends: COUNT=… or UNTIL=…, not bo
 UNSUPPORTED_PART = _("This part of a recurrence rule is not supported: %(part)s.")
 TOO_MANY = _("A rule may repeat at most %(limit)s times.")
 TOO_LONG = _("A rule may repeat for at most %(years)s years.")
+NEVER_HAPPENS = _("This rule never happens: check its days and its end.")
 
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY")
 PARTS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYSETPOS", "WKST")
@@ -86,6 +87,9 @@ def normalise(text: str, start: dt.datetime, time_zone: str) -> str:
         raise RuleError(str(RULE_NEEDS_END))
     if "UNTIL" in parts:
         parts["UNTIL"] = _until_utc(parts["UNTIL"], tz)
+        until = dt.datetime.strptime(parts["UNTIL"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        if until > start.astimezone(UTC) + dt.timedelta(days=366 * MAX_YEARS):  # before expanding anything
+            raise RuleError(str(TOO_LONG % {"years": MAX_YEARS}))
     if "COUNT" in parts and (not parts["COUNT"].isdigit() or not 1 <= int(parts["COUNT"]) <= MAX_COUNT):
         raise RuleError(str(TOO_MANY % {"limit": MAX_COUNT}))
     if "INTERVAL" in parts and (not parts["INTERVAL"].isdigit() or not 1 <= int(parts["INTERVAL"]) <= 366):
@@ -93,7 +97,9 @@ def normalise(text: str, start: dt.datetime, time_zone: str) -> str:
     ordered = ["FREQ", *[key for key in PARTS[1:] if key in parts]]
     normalised = ";".join(f"{key}={parts[key]}" for key in ordered)
     rule = build(normalised, start, time_zone)  # dateutil has the last word on the syntax
-    last = rule[-1] if rule.count() else start
+    if not rule.count():  # e.g. UNTIL before the start, or BYDAY=MO;BYMONTHDAY=31;BYSETPOS=5
+        raise RuleError(str(NEVER_HAPPENS))
+    last = rule[-1]
     if last.astimezone(UTC) > start.astimezone(UTC) + dt.timedelta(days=366 * MAX_YEARS):
         raise RuleError(str(TOO_LONG % {"years": MAX_YEARS}))
     if rule.count() > MAX_COUNT:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from rapport.activities import ical
 from rapport.activities.models import Activity, ActivityType
+from rapport.activities.recurrence import zone
 from rapport.activities.selectors import activity_get, feed_activities
 from rapport.activities.services import feed_user
 from rapport.core.models import User
@@ -61,7 +62,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response: HttpResponse = HttpResponseNotModified()
     else:
-        with translation.override(user.language), timezone.override(user.time_zone):
+        with translation.override(user.language), timezone.override(zone(user.time_zone)):
             body = ical.calendar(
                 feed_activities(user=user, start=start, end=end),
                 host=host,

@@ -182,3 +182,15 @@ def test_the_calendar_feed_address_and_its_regeneration(rated, api_for):
     assert second != first
     assert api.get("users/me/calendar-feed").json()["url"] == second
     assert CalendarFeedToken.objects.filter(user=rated.salesperson, revoked_at__isnull=True).count() == 1
+
+
+def test_custom_fields_on_activities(rated, api_for):
+    from rapport.core.services.customfields import custom_field_create
+
+    custom_field_create(actor=rated.admin, record_type="activity", key="km", label="Kilometres", field_type="number")
+    api = api_for(rated.salesperson)
+    body = {"type": activity_type("meeting").pk, "subject": "Visit", "due_date": "2026-01-12"}
+    created = api.post("activities", {**body, "custom_fields": {"km": "12,5"}}).json()
+    assert created["custom_fields"] == {"km": "12.5"}
+    assert_problem(api.post("activities", {**body, "custom_fields": {"km": "far"}}), 422, {"custom_fields.km"})
+    assert [a["id"] for a in api.get("activities", cf_km="12.5").json()["items"]] == [created["id"]]

@@ -108,6 +108,8 @@ def test_monthly_rules_and_tasks_by_due_date(rated):
         ("FREQ=WEEKLY;COUNT=2;BYDAY=XX", recurrence.NOT_A_RULE),
         ("FREQ=DAILY;UNTIL=tomorrow", recurrence.NOT_A_RULE),
         ("nonsense", recurrence.NOT_A_RULE),
+        ("FREQ=DAILY;UNTIL=20250101", recurrence.NEVER_HAPPENS),
+        ("FREQ=MONTHLY;BYMONTHDAY=31;BYDAY=MO;BYSETPOS=5;COUNT=3", recurrence.NEVER_HAPPENS),
     ],
 )
 def test_rules_that_cannot_be_saved(rule, message):
