@@ -188,3 +188,21 @@ def test_one_activity_as_an_ics_download(rated, diary, client_for):
     assert Client().get(f"/activities/{meeting.pk}/ics/").status_code == 302  # to the login page
     detail = client_for(rated.salesperson).get(f"/activities/{meeting.pk}/")
     assert detail.status_code == 302 and detail["Location"] == f"/accounts/{meeting.related_id}/"
+
+
+# token, the user's activities (ETag), the types (ETag), the role's rights, the activities with their types
+FEED_QUERIES = 5
+
+
+@pytest.mark.parametrize("rows", [5, 30])
+def test_the_feed_costs_the_same_with_more_activities(rated, rows, django_assert_num_queries):
+    start = timezone.now() + dt.timedelta(days=1)
+    for i in range(rows):
+        plan(rated.salesperson, subject=f"Visit {i}", start=start + dt.timedelta(hours=i), rrule="FREQ=DAILY;COUNT=3")
+    token = feed_token(actor=rated.salesperson)
+    client = Client()
+    with django_assert_num_queries(FEED_QUERIES):
+        response = client.get(f"/calendar/{token}.ics")
+    assert len(icalendar.Calendar.from_ical(response.content).walk("VEVENT")) == rows
+    with django_assert_num_queries(FEED_QUERIES - 2):  # 304: the ETag alone
+        assert client.get(f"/calendar/{token}.ics", headers={"If-None-Match": response["ETag"]}).status_code == 304
