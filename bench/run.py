@@ -145,7 +145,8 @@ def build(engine: str, args: argparse.Namespace, env: dict[str, str]) -> dict[st
 
 
 def measure(engine: str, args: argparse.Namespace, env: dict[str, str], build_info: dict[str, Any]) -> None:
-    out = OUT / f"results-{engine}.json"
+    # A partial run (--only) keeps the full results as they were.
+    out = OUT / (f"results-{engine}-partial.json" if args.only else f"results-{engine}.json")
     # Pages render with production static files (hashed names from the manifest), as on a server.
     manage(env, "collectstatic", "--noinput", "-v0")
     cmd = [
@@ -161,7 +162,11 @@ def measure(engine: str, args: argparse.Namespace, env: dict[str, str], build_in
     ]
     if args.explain:
         cmd.append("--explain")
+    if args.only:
+        cmd.append(f"--only={args.only}")
     run(cmd, env)
+    if args.only:
+        return
     summary = json.loads(out.read_text())
     summary.pop("plans", None)
     summary.pop("queries", None)
@@ -211,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests before each measurement")
     parser.add_argument("--rebuild", action="store_true", help="seed fresh databases even if they hold the data")
     parser.add_argument("--explain", action="store_true", help="print the query plans of the measured queries")
+    parser.add_argument("--only", default="", help="only the measurements whose name contains this text (e.g. board)")
     parser.add_argument("--pg-url", default=os.environ.get("RAPPORT_BENCH_PG_URL", DEFAULT_PG_URL))
     parser.add_argument("--build-only", action="store_true", help="build the databases, measure nothing")
     args = parser.parse_args(argv)

@@ -151,9 +151,14 @@ class Opportunity(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["stage", "close_date", "id"], name="pipeline_opp_stage_close_idx"),
-            models.Index(fields=["owner", "stage"], name="pipeline_opp_owner_stage_idx"),
-            # Covers the board's column totals: counts and sums come from the index alone, for
-            # everybody (the owner is in it for the scope) — docs/performance.md.
+            # Both cover the board's column totals: counts and sums come from an index alone.
+            # Owner first for a scoped user (a team's deals, wherever they are in the table: with
+            # a million deals PostgreSQL otherwise read ~58,000 heap pages, 230 ms); stage first
+            # for everybody's board — docs/performance.md.
+            models.Index(
+                fields=["owner", "stage", "amount_currency", "amount_amount", "probability"],
+                name="pipeline_opp_owner_totals_idx",
+            ),
             models.Index(
                 fields=["stage", "amount_currency", "owner", "amount_amount", "probability"],
                 name="pipeline_opp_totals_idx",

@@ -221,7 +221,7 @@ def column_totals(
     rows = (
         queryset.values("stage_id", "amount_currency_id")
         .annotate(
-            n=Count("id"),
+            n=Count("*"),  # not COUNT(id): on PostgreSQL the id is not in the covering indexes
             total=Sum("amount_amount"),
             weighted=Sum(
                 F("amount_amount") * F("probability"),
