@@ -9,8 +9,9 @@ rows (an import) is checked with a handful of `IN` queries, not one query per ro
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,7 @@ COMPANY_SIMILARITY = 85
 #: at most this many candidates are read per name key (a very common name does not flood a batch)
 MAX_CANDIDATES = 50
 LOOKUP_CHUNK = 500
+K = TypeVar("K", str, int)
 
 SAME_EMAIL = _("Same e-mail")
 SAME_PHONE = _("Same phone")
@@ -66,9 +68,26 @@ def _similar(company_a: str, company_b: str) -> bool:
     return bool(company_a and company_b) and fuzz.token_set_ratio(company_a, company_b) >= COMPANY_SIMILARITY
 
 
-def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+#: an `IN` list is padded to one of these lengths (repeating its last value): SQLite compiles and
+#: caches each distinct statement, and a batch's key counts would otherwise make a new one every time
+_IN_SIZES = (8, 32, 128, LOOKUP_CHUNK)
+
+
+def _chunks(values: Sequence[K], pad: Callable[[int], K]) -> Iterable[list[K]]:
+    """`values` in lists of at most LOOKUP_CHUNK, each padded with values no record has (an `IN`
+    list's duplicates would be dropped by Django and change the statement again)."""
     for start in range(0, len(values), LOOKUP_CHUNK):
-        yield values[start : start + LOOKUP_CHUNK]
+        chunk = list(values[start : start + LOOKUP_CHUNK])
+        size = next(s for s in _IN_SIZES if s >= len(chunk))
+        yield chunk + [pad(i) for i in range(size - len(chunk))]
+
+
+def _no_key(i: int) -> str:
+    return f"\x01{i}"  # match keys are normalised text: never a control character
+
+
+def _no_id(i: int) -> int:
+    return -1 - i
 
 
 class Finder:
@@ -101,7 +120,7 @@ class Finder:
         for kind, values in wanted.items():
             for value in values:
                 self.index[kind][value] = []
-            for chunk in _chunks(sorted(values)):
+            for chunk in _chunks(sorted(values), _no_key):
                 self._load_leads(kind, chunk)
                 contact_rows += self._load_contacts(kind, chunk)
         self._add_contacts(contact_rows)
@@ -137,8 +156,7 @@ class Finder:
     def _add_contacts(self, rows: list[tuple[str, str, int, str, str, int | None]]) -> None:
         account_ids = sorted({row[5] for row in rows if row[5] is not None})
         accounts: dict[int, str] = {}
-        for start in range(0, len(account_ids), LOOKUP_CHUNK):
-            chunk = account_ids[start : start + LOOKUP_CHUNK]
+        for chunk in _chunks(account_ids, _no_id):
             accounts.update(Account.objects.filter(pk__in=chunk).values_list("id", "name"))
         for kind, value, pk, first, last, account_id in rows:
             account = accounts.get(account_id, "") if account_id is not None else ""

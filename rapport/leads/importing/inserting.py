@@ -94,8 +94,10 @@ def insert_rows(
     unnest = connection.vendor == "postgresql"
     new_ids: list[Any] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
+        start = 0
+        for size in chunk_sizes(len(rows), per_statement if unnest else _sqlite_largest(per_statement)):
+            chunk = rows[start : start + size]
+            start += size
             if unnest:
                 # One array per column: PostgreSQL plans this once instead of parsing 50,000 placeholders.
                 params: list[Any] = [
@@ -118,3 +120,25 @@ def insert_rows(
             if returning_ids:
                 new_ids.extend(new_id for (new_id,) in cursor.fetchall())
     return new_ids
+
+
+#: row counts of the multi-row INSERTs on SQLite, which compiles and caches each distinct statement
+#: (a 1,000-row lead INSERT is a program of several MB): a batch's leftover rows go out in chunks of
+#: these sizes, so an import reuses a few statements instead of compiling and caching one per batch.
+_SQLITE_CHUNKS = (1024, 256, 64, 16, 4, 1)
+
+
+def _sqlite_largest(limit: int) -> int:
+    return next(size for size in _SQLITE_CHUNKS if size <= limit)
+
+
+def chunk_sizes(total: int, largest: int) -> list[int]:
+    """Sizes of the statements for `total` rows: `largest` as often as it fits, then the sizes below it."""
+    sizes = [largest] * (total // largest)
+    left = total % largest
+    for size in _SQLITE_CHUNKS:
+        if size < largest:
+            sizes += [size] * (left // size)
+            left %= size
+    sizes += [1] * left
+    return sizes

@@ -171,26 +171,38 @@ def _status(text: str) -> str:
 
 
 def _text_checker(model_field: models.Field[Any, Any]) -> Callable[[str], str]:
-    limit = model_field.max_length
+    """The check of one text column, chosen once per column (an import calls it for every cell)."""
+    limit = model_field.max_length or 1_000_000_000
+
+    def too_long(text: str) -> values.ValueProblem:
+        return values.ValueProblem(TEXT_TOO_LONG % {"limit": limit, "length": len(text)})
 
     def check(text: str) -> str:
-        if limit is not None and len(text) > limit:
-            raise values.ValueProblem(TEXT_TOO_LONG % {"limit": limit, "length": len(text)})
-        if isinstance(model_field, models.EmailField):
-            try:
-                validate_email(text)
-            except ValidationError as exc:
-                raise values.ValueProblem(BAD_EMAIL) from exc
-        elif isinstance(model_field, models.URLField):
-            text = _NO_SCHEME.sub("https://", text, count=1)  # "www.acme.pl" is a web address too
-            try:
-                _URL(text)
-            except ValidationError as exc:
-                raise values.ValueProblem(BAD_URL) from exc
-            if len(text) > (limit or 200):
-                raise values.ValueProblem(TEXT_TOO_LONG % {"limit": limit, "length": len(text)})
+        if len(text) > limit:
+            raise too_long(text)
         return text
 
+    def check_email(text: str) -> str:
+        check(text)
+        try:
+            validate_email(text)
+        except ValidationError as exc:
+            raise values.ValueProblem(BAD_EMAIL) from exc
+        return text
+
+    def check_url(text: str) -> str:
+        check(text)
+        text = _NO_SCHEME.sub("https://", text, count=1)  # "www.acme.pl" is a web address too
+        try:
+            _URL(text)
+        except ValidationError as exc:
+            raise values.ValueProblem(BAD_URL) from exc
+        return check(text)
+
+    if isinstance(model_field, models.EmailField):
+        return check_email
+    if isinstance(model_field, models.URLField):
+        return check_url
     return check
 
 

@@ -1,0 +1,43 @@
+"""The import's statements come in a few shapes, so SQLite compiles and caches each once per import."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from rapport.leads.dedupe import Finder, Keys
+from rapport.leads.importing.inserting import chunk_sizes
+from rapport.leads.models import Lead
+from tests.factories import ContactFactory
+
+
+def test_leftover_rows_go_out_in_a_few_fixed_sizes():
+    assert chunk_sizes(785, 1024) == [256, 256, 256, 16, 1]
+    assert chunk_sizes(2100, 1000) == [1000, 1000, 64, 16, 16, 4]
+    shapes = set()
+    for total in range(0, 3000):
+        sizes = chunk_sizes(total, 1024)
+        assert sum(sizes) == total
+        shapes.update(sizes)
+    assert shapes == {1024, 256, 64, 16, 4, 1}
+
+
+def test_lookups_of_any_size_use_the_same_statements_and_still_find_the_duplicate(db):
+    contact = ContactFactory(email="anna@example.com")
+    contact.refresh_from_db()
+
+    def statements(count: int) -> set[str]:
+        seen: set[str] = set()
+
+        def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+            seen.add(sql)
+            return execute(sql, params, many, context)
+
+        keys = [Keys(f"person{i}@example.com", "", "", "") for i in range(count)]
+        keys.append(Keys(contact.email_key, "", "", ""))
+        finder = Finder(Lead.objects.all(), type(contact).objects.all())
+        with connection.execute_wrapper(record):
+            finder.load(keys)
+        assert [m.id for m in finder.matches(keys[-1])] == [contact.pk]
+        return seen
+
+    assert statements(10) == statements(20)  # both padded to 32 keys
