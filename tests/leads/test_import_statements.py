@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 
+from rapport.customers.models import Contact
 from rapport.leads.dedupe import Finder, Keys
 from rapport.leads.importing.inserting import chunk_sizes
 from rapport.leads.models import Lead
@@ -22,19 +23,18 @@ def test_leftover_rows_go_out_in_a_few_fixed_sizes():
 
 
 def test_lookups_of_any_size_use_the_same_statements_and_still_find_the_duplicate(db):
-    contact = ContactFactory(email="anna@example.com")
-    contact.refresh_from_db()
+    contact = Contact.objects.get(pk=ContactFactory.create(email="anna@example.com").pk)
 
     def statements(count: int) -> set[str]:
         seen: set[str] = set()
 
-        def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        def record(execute, sql, params, many, context):
             seen.add(sql)
             return execute(sql, params, many, context)
 
         keys = [Keys(f"person{i}@example.com", "", "", "") for i in range(count)]
         keys.append(Keys(contact.email_key, "", "", ""))
-        finder = Finder(Lead.objects.all(), type(contact).objects.all())
+        finder = Finder(Lead.objects.all(), Contact.objects.all())
         with connection.execute_wrapper(record):
             finder.load(keys)
         assert [m.id for m in finder.matches(keys[-1])] == [contact.pk]
