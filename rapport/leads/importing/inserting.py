@@ -4,8 +4,9 @@
 (pre_save, get_db_prep_save, a placeholder per value); for a thousand 50-column leads that was
 most of a batch's time. Here each column gets its conversion chosen once — none at all for text,
 numbers and ids, which the database drivers take as they are — and the rows go out as
-`INSERT … VALUES (…), (…) RETURNING id` on SQLite (3.35+), and as one array per column
-(`INSERT … SELECT * FROM UNNEST(…) RETURNING id`, as Django itself does) on PostgreSQL. Field defaults,
+`INSERT … VALUES (…), (…) RETURNING id` on SQLite (3.35+), and as `COPY … FROM STDIN` on PostgreSQL
+(ids taken from the sequence first; one array per column, `INSERT … SELECT * FROM UNNEST(…)`, when
+conflicts are to be ignored). Field defaults,
 `auto_now`/`auto_now_add` and validation are the caller's business, as with `bulk_create`.
 """
 
@@ -92,6 +93,8 @@ def insert_rows(
     if returning_ids:
         suffix += f" RETURNING {quote(str(pk.column))}"
     unnest = connection.vendor == "postgresql"
+    if unnest and not ignore_conflicts:
+        return _copy_rows(model, columns_of, preparers, rows, returning_ids=returning_ids)
     new_ids: list[Any] = []
     with connection.cursor() as cursor:
         start = 0
@@ -119,6 +122,41 @@ def insert_rows(
                 cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}{suffix}", params)
             if returning_ids:
                 new_ids.extend(new_id for (new_id,) in cursor.fetchall())
+    return new_ids
+
+
+def _copy_rows(
+    model: type[models.Model],
+    columns_of: Sequence[Column],
+    preparers: Sequence[Prepare | None],
+    rows: Sequence[Sequence[Any]],
+    *,
+    returning_ids: bool,
+) -> list[Any]:
+    """PostgreSQL: `COPY … FROM STDIN`, the ids taken from the table's sequence first when asked.
+
+    The driver writes COPY rows in C; the multi-row INSERT it replaced had each value quoted into
+    the statement in Python (psycopg's client-side binding): a third of an import's time there."""
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    assert pk is not None
+    names = [quote(str(f.column)) for f in columns_of]
+    new_ids: list[Any] = []
+    with connection.cursor() as cursor:
+        if returning_ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, str(pk.column), len(rows)],
+            )
+            new_ids = [new_id for (new_id,) in cursor.fetchall()]
+            names.insert(0, quote(str(pk.column)))
+        statement = f"COPY {quote(model._meta.db_table)} ({', '.join(names)}) FROM STDIN"
+        with cursor.cursor.copy(statement) as copy:
+            for index, row in enumerate(rows):
+                values = [
+                    value if prepare is None else prepare(value) for value, prepare in zip(row, preparers, strict=True)
+                ]
+                copy.write_row([new_ids[index], *values] if returning_ids else values)
     return new_ids
 
 
