@@ -2,7 +2,8 @@
 same as batch by batch — duplicates across batches, round-robin turns, audit entries, the
 importer's language — and a batch the database refuses still fails alone.
 
-Only on PostgreSQL, where the import overlaps (CI runs the suite there too)."""
+On PostgreSQL (CI runs the suite there too): the import overlaps on a SQLite file as well, but not
+on the tests' in-memory SQLite database, which has no WAL to read beside a writer."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor == "sqlite",
-        reason="the import writes in a second thread on PostgreSQL only (CI runs these there)",
+        reason="the tests' in-memory SQLite has no WAL: the import overlaps there on PostgreSQL (CI runs these)",
     ),
 ]
 

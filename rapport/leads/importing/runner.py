@@ -123,15 +123,18 @@ class ImportRun:
     def can_overlap(self) -> bool:
         """Whether a batch may be written in a second thread while the next one is read.
 
-        On PostgreSQL only: the server works in its own process while this one reads the next
-        batch (measured: 13.0 → 10.4 s for 20,000 rows). On SQLite the two threads share one
-        interpreter lock and one file, and it was slower (7.8 → 9.7 s). Never in a dry run, with
-        the `update` policy (the next batch must read the leads this one changes), or inside a
-        transaction (as in tests), which another thread's connection would not see."""
+        PostgreSQL works in its own process, and SQLite's C code lets go of the interpreter lock
+        while it writes (and, in WAL mode, lets the reader go on): the writing overlaps the reading
+        and deciding of the next batch (measured, 100,000 rows: PostgreSQL 13.0 → 10.4 s for 20,000;
+        SQLite 3,060 → 3,873 rows/s at 252 MB — once each distinct statement stopped being cached,
+        see `inserting.chunk_sizes`). Never in a dry run, with the `update` policy (the next batch
+        must read the leads this one changes), inside a transaction (as in tests), which another
+        thread's connection would not see, or on an in-memory SQLite database (tests again), which
+        has no WAL to read beside a writer."""
         database = connections[DEFAULT_DB_ALIAS]
         if self.writer is None or self.decider.policy == "update" or database.in_atomic_block:
             return False
-        return database.vendor == "postgresql"
+        return database.vendor == "postgresql" or (database.vendor == "sqlite" and not database.is_in_memory_db())
 
     def _record(self, plan: RowPlan) -> None:
         if not plan.outcome:
