@@ -82,6 +82,21 @@ def summarize(name: str, request: str, user: str, target: float | None, samples:
     )
 
 
+def set_cpu(result: Result, cpu_samples: list[float]) -> None:
+    ordered = sorted(cpu_samples)
+    result.cpu_p50_ms = round(statistics.median(ordered), 2)
+    result.cpu_p95_ms = round(percentile(ordered, 0.95), 2)
+
+
+def print_result(result: Result) -> None:
+    verdict = "" if result.met is None else ("  ok" if result.met else "  MISSED")
+    print(
+        f"  {result.name:<48} p50 {result.p50_ms:7.1f}  p95 {result.p95_ms:7.1f}  max {result.max_ms:7.1f} ms"
+        f"  (cpu p95 {result.cpu_p95_ms:6.1f}; {result.queries_per_request} queries){verdict}",
+        flush=True,
+    )
+
+
 # --- commands ------------------------------------------------------------------------------------------
 
 
@@ -403,9 +418,7 @@ def command_measure(args: argparse.Namespace) -> None:
             if response.status_code != 200:
                 raise SystemExit(f"{request_path} answered {response.status_code} for {who}")
         result = summarize(name, shown, who, target, samples)
-        cpu_ordered = sorted(cpu_samples)
-        result.cpu_p50_ms = round(statistics.median(cpu_ordered), 2)
-        result.cpu_p95_ms = round(percentile(cpu_ordered, 0.95), 2)
+        set_cpu(result, cpu_samples)
         # One more request, this time counting and timing its SQL.
         sample_path = timed[samples.index(max(samples))]
         timer = Timer()
@@ -423,12 +436,7 @@ def command_measure(args: argparse.Namespace) -> None:
                 if sql.lstrip().upper().startswith("SELECT"):
                     entry["plan"] = _explain(sql, params)
         results.append(result)
-        verdict = "" if result.met is None else ("  ok" if result.met else "  MISSED")
-        print(
-            f"  {name:<48} p50 {result.p50_ms:7.1f}  p95 {result.p95_ms:7.1f}  max {result.max_ms:7.1f} ms"
-            f"  (cpu p95 {result.cpu_p95_ms:6.1f}; {result.queries_per_request} queries){verdict}",
-            flush=True,
-        )
+        print_result(result)
         if args.explain:
             print(f"    slowest request: {sample_path}")
             for entry in plans[name]:
@@ -437,9 +445,9 @@ def command_measure(args: argparse.Namespace) -> None:
                     print(f"        {line}")
 
     if totals["opportunities"] and (not args.only or args.only.casefold() in "move api"):
-        result = _measure_moves(clients[BENCH_USER], user, args.warmup, args.requests)
-        if result is not None:
-            results.append(result)
+        moves = _measure_moves(clients[BENCH_USER], user, args.warmup, args.requests)
+        if moves is not None:
+            results.append(moves)
 
     payload = {
         "engine": connection.vendor,
@@ -530,17 +538,10 @@ def _measure_moves(client: Any, user: Any, warmup: int, requests: int) -> Result
         MOVE_TARGET_MS,
         samples,
     )
-    cpu_ordered = sorted(cpu_samples)
-    result.cpu_p50_ms = round(statistics.median(cpu_ordered), 2)
-    result.cpu_p95_ms = round(percentile(cpu_ordered, 0.95), 2)
+    set_cpu(result, cpu_samples)
     result.queries_per_request = len(timer.queries)
     result.slowest_query_ms = round(max((q[2] for q in timer.queries), default=0.0), 2)
-    verdict = "  ok" if result.met else "  MISSED"
-    print(
-        f"  {result.name:<48} p50 {result.p50_ms:7.1f}  p95 {result.p95_ms:7.1f}  max {result.max_ms:7.1f} ms"
-        f"  (cpu p95 {result.cpu_p95_ms:6.1f}; {result.queries_per_request} queries){verdict}",
-        flush=True,
-    )
+    print_result(result)
     return result
 
 

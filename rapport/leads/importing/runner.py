@@ -16,10 +16,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabase
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy, ngettext, override
 
@@ -134,7 +135,9 @@ class ImportRun:
         database = connections[DEFAULT_DB_ALIAS]
         if self.writer is None or self.decider.policy == "update" or database.in_atomic_block:
             return False
-        return database.vendor == "postgresql" or (database.vendor == "sqlite" and not database.is_in_memory_db())
+        if database.vendor == "sqlite":
+            return not cast(SQLiteDatabase, database).is_in_memory_db()
+        return database.vendor == "postgresql"
 
     def _record(self, plan: RowPlan) -> None:
         if not plan.outcome:
