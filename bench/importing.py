@@ -3,6 +3,7 @@
     python -m bench.importing generate --rows 100000 --out bench/out/import-100000.csv
     python -m bench.importing measure --file bench/out/import-100000.csv --out bench/out/import-sqlite.json
     python -m bench.importing run --file bench/out/import-100000.csv      # what `measure` starts in a child
+    python -m bench.importing run --file … --profile /tmp/import.prof     # the same under cProfile (its main thread)
 
 `generate` reads the benchmark database and writes a CSV as a marketing team buys it (UTF-8 with a
 BOM, as Excel saves it; headers as HubSpot exports them; six markets): ~5 % of the rows are people
@@ -259,7 +260,13 @@ def command_run(args: argparse.Namespace) -> None:
         stored = import_upload(actor=actor, upload=File(handle, name=path.name), filename=path.name)
     started = time.perf_counter()
     job = import_start(actor=actor, path=stored, filename=path.name, duplicates=args.duplicates)
-    job_run(str(job.pk))
+    if args.profile:
+        import cProfile
+
+        # The main thread only: where a batch is read and decided (the writer thread overlaps it).
+        cProfile.runctx("job_run(str(job.pk))", globals(), {"job_run": job_run, "job": job}, args.profile)
+    else:
+        job_run(str(job.pk))
     seconds = time.perf_counter() - started
     peak = _memory_mb("VmHWM")
     job = Job.objects.get(pk=job.pk)
@@ -324,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         step.add_argument("--duplicates", choices=("skip", "update", "create"), default="skip")
         if name == "run":
             step.add_argument("--keep", action="store_true", help="keep the imported leads")
+            step.add_argument("--profile", metavar="FILE", help="write a cProfile of the import's main thread")
         else:
             step.add_argument("--out", required=True)
     args = parser.parse_args(argv)

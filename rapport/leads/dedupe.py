@@ -3,7 +3,8 @@
 Three signals, strongest first: the same e-mail, the same phone number (E.164), and the same
 person's name at a similar company (names compared after folding and sorting their words, companies
 with rapidfuzz's token-set ratio). Every look-up goes through an indexed key column, and a batch of
-rows (an import) is checked with a handful of `IN` queries, not one query per row.
+rows (an import) is checked with a handful of `IN` queries, not one query per row, their values bound
+on the server (`rapport.core.binding`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
+from rapport.core.binding import fetch_rows
 from rapport.core.models import User
 from rapport.core.normalize import company_key
 from rapport.core.visibility import visible_to
@@ -131,7 +133,7 @@ class Finder:
         )
         if kind == "name":
             rows = rows[: MAX_CANDIDATES * len(values)]
-        for value, pk, first, last, company, key in rows:
+        for value, pk, first, last, company, key in fetch_rows(rows):
             if pk != self.exclude_lead:
                 label = f"{first} {last}".strip() + (f" ({company})" if company else "")
                 self.index[kind][value].append(("lead", pk, label, key))
@@ -150,14 +152,14 @@ class Finder:
             )
             if kind == "name":
                 rows = rows[: MAX_CANDIDATES * len(values)]
-            found += [(kind, *row) for row in rows]
+            found += [(kind, *row) for row in fetch_rows(rows)]
         return found
 
     def _add_contacts(self, rows: list[tuple[str, str, int, str, str, int | None]]) -> None:
         account_ids = sorted({row[5] for row in rows if row[5] is not None})
         accounts: dict[int, str] = {}
         for chunk in _chunks(account_ids, _no_id):
-            accounts.update(Account.objects.filter(pk__in=chunk).values_list("id", "name"))
+            accounts.update(fetch_rows(Account.objects.filter(pk__in=chunk).values_list("id", "name")))
         for kind, value, pk, first, last, account_id in rows:
             account = accounts.get(account_id, "") if account_id is not None else ""
             label = f"{first} {last}".strip() + (f" ({account})" if account else "")

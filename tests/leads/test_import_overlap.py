@@ -1,6 +1,7 @@
 """A real worker writes each batch in a second thread while it reads the next: the outcome is the
 same as batch by batch — duplicates across batches, round-robin turns, audit entries, the
-importer's language — and a batch the database refuses still fails alone.
+importer's language — and a batch the database refuses still fails alone; the same when the rows
+are read in a forked child.
 
 On PostgreSQL (CI runs the suite there too): the import overlaps on a SQLite file as well, but not
 on the tests' in-memory SQLite database, which has no WAL to read beside a writer."""
@@ -8,6 +9,7 @@ on the tests' in-memory SQLite database, which has no WAL to read beside a write
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 
 import pytest
 from django.db import connection
@@ -15,6 +17,8 @@ from django.utils.translation import override
 
 from rapport.core.models import AuditEntry
 from rapport.leads.importing import runner, writing
+from rapport.leads.importing.reading import Row
+from rapport.leads.importing.rows import RowPlan
 from rapport.leads.models import AssignmentRule, Lead, TeamStrategy
 from tests.factories import lead_source
 from tests.leads.import_support import csv_bytes, private_media, run_import  # noqa: F401 — private_media applies
@@ -30,19 +34,30 @@ pytestmark = [
 HEADER = ["First Name", "Last Name", "Email", "Country", "Lead Source"]
 
 
-@pytest.fixture
-def writer_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the threads that wrote batches."""
+@pytest.fixture(params=["read here", "read in a child"])
+def writer_threads(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The names of the threads that wrote batches; the rows read in this process or in a forked
+    child (`building`: files from 1 MB; any size here)."""
+    in_child = request.param == "read in a child"
+    if in_child:
+        monkeypatch.setattr(runner, "CHILD_FROM_BYTES", 0)
     names: list[str] = []
-    write = writing.Writer.write
+    built_here: list[int] = []  # a child's calls are counted in the child's copy of this list
+    write, build = writing.Writer.write, runner.ImportRun.build
 
     def spy(self: writing.Writer, *args: object) -> None:
         names.append(threading.current_thread().name)
         write(self, *args)  # type: ignore[arg-type]
 
+    def build_spy(self: runner.ImportRun, rows: list[Row]) -> list[RowPlan]:
+        built_here.append(len(rows))
+        return build(self, rows)
+
     monkeypatch.setattr(writing.Writer, "write", spy)
+    monkeypatch.setattr(runner.ImportRun, "build", build_spy)
     monkeypatch.setattr(runner, "BATCH", 3)
-    return names
+    yield names
+    assert (built_here == []) == in_child, built_here
 
 
 def test_batches_written_beside_the_reading_give_the_same_outcome(org, writer_threads):

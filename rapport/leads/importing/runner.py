@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from typing import IO, Any, cast
 
 from django.core.files.storage import default_storage
@@ -28,6 +28,7 @@ from rapport.core.errors import DomainError
 from rapport.core.models import Job, User
 from rapport.core.services.jobs import Progress
 from rapport.core.services.notifications import notify
+from rapport.leads.importing.building import Built, built_here, built_in_child, can_fork
 from rapport.leads.importing.deciding import CREATED, FAILED, SKIPPED, UPDATED, Decider, Decision
 from rapport.leads.importing.mapping import validate
 from rapport.leads.importing.reading import FileFormat, Row, open_table
@@ -36,6 +37,7 @@ from rapport.leads.importing.rows import Lookups, Options, RowBuilder, RowPlan
 from rapport.leads.importing.writing import Writer, snapshot
 
 BATCH = 1000
+CHILD_FROM_BYTES = 1 << 20  # files from 1 MB (~7,000 rows) are read in a second process (`building`)
 MAX_LISTED = 1000  # errors and skips kept in the job's result; the report file has them all
 FILE_GONE = gettext_lazy("The uploaded file is no longer there; upload it again.")
 
@@ -101,14 +103,17 @@ class ImportRun:
 
     def process(self, rows: list[Row]) -> list[RowPlan]:
         """Read, decide and (unless a dry run) write one batch; returns its rows' plans."""
-        batch = self.prepare(rows)
+        batch = self.decide(self.build(rows))
         self.write(batch)
         self.record(batch)
         return batch.plans
 
-    def prepare(self, rows: list[Row]) -> Batch:
-        """Read and decide one batch (no writing)."""
-        plans = [self.builder.build(number, cells) for number, cells in rows]
+    def build(self, rows: list[Row]) -> list[RowPlan]:
+        """Read one batch's rows (no database: this may run in the reading child, `building`)."""
+        return [self.builder.build(number, cells) for number, cells in rows]
+
+    def decide(self, plans: list[RowPlan]) -> Batch:
+        """Decide one batch (no writing)."""
         decision = self.decider.decide([p for p in plans if p.valid])
         return Batch(plans, decision, self.decider.assigner.take_positions())
 
@@ -255,20 +260,23 @@ def _run(job: Job, params: dict[str, Any], progress: Progress) -> dict[str, Any]
                 filename=params["filename"],
                 report=report,
             )
-            done = 0
 
-            def batch_done(rows_in_batch: int) -> None:
-                nonlocal done
-                done += rows_in_batch
-                progress(min(99, int(_fraction(handle, size, file_format, done) * 100)))
+            def fraction(rows_done: int) -> float:
+                return _fraction(handle, size, file_format, rows_done)
+
+            def batch_done(built: Built) -> None:
+                progress(min(99, int(built.fraction * 100)))
 
             if run.can_overlap():
-                _overlapped(run, batches(rows, BATCH), batch_done)
+                build = built_in_child if _worth_a_child(size) else built_here
+                _overlapped(run, build(run.build, batches(rows, BATCH), fraction), batch_done)
             else:
-                for batch in batches(rows, BATCH):
-                    run.process(batch)
-                    batch_done(len(batch))
-                    del batch
+                for built in built_here(run.build, batches(rows, BATCH), fraction):
+                    batch = run.decide(built.plans)
+                    run.write(batch)
+                    run.record(batch)
+                    batch_done(built)
+                    del built, batch
         run.notify_owners()
         result = run.result()
         result["filename"] = report.attach(job)
@@ -278,36 +286,43 @@ def _run(job: Job, params: dict[str, Any], progress: Progress) -> dict[str, Any]
         report.close()
 
 
-def _overlapped(run: ImportRun, source: Iterator[list[Row]], batch_done: Callable[[int], None]) -> None:
-    """Write each batch in a second thread while the next one is read and decided.
+def _worth_a_child(size: int) -> bool:
+    """A reading child for files of some size, where forking one (~10 ms) is nothing."""
+    return size >= CHILD_FROM_BYTES and can_fork()
+
+
+def _overlapped(run: ImportRun, source: Iterator[Built], batch_done: Callable[[Built], None]) -> None:
+    """Write each batch in a second thread while the next one is decided (and read, by `source`).
 
     PostgreSQL works in its own process while this one reads, and psycopg lets other threads run
     while it waits. The writer thread has its own connection; duplicates among this file's rows are
     caught in memory (`SeenRows`), so deciding a batch never needs the previous one committed.
-    The job's progress is written between batches, when no write is under way."""
+    The job's progress is written between batches, when no write is under way. `source` starts
+    before the writer thread does: a reading child is forked while this process has one thread."""
     language = get_language()
 
     def write(batch: Batch) -> None:
         with override(language):
             run.write(batch)
 
-    pending: tuple[Future[None], Batch, int] | None = None
+    pending: tuple[Future[None], Batch, Built] | None = None
 
     def finish() -> None:
         assert pending is not None
-        future, batch, size = pending
+        future, batch, built = pending
         future.result()  # the writer's error, if any, is raised here
         run.record(batch)
-        batch_done(size)
+        batch_done(built)
 
+    first = next(source, None)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lead-import-writer") as writer:
         try:
-            for rows in source:
-                batch = run.prepare(rows)
+            for built in chain([first] if first is not None else [], source):
+                batch = run.decide(built.plans)
                 if pending is not None:
                     finish()
-                pending = (writer.submit(write, batch), batch, len(rows))
-                del rows, batch
+                pending = (writer.submit(write, batch), batch, built)
+                del built, batch
             if pending is not None:
                 finish()
         finally:
