@@ -15,10 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
-from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.utils import CursorWrapper
-from django.db.models import QuerySet
 
 
 @contextmanager
@@ -39,14 +37,3 @@ def bound_cursor() -> Iterator[CursorWrapper]:
     # `_prepare_cursor` is how Django wraps the cursors it makes (thread check, query logging).
     with backend._prepare_cursor(raw) as cursor:
         yield cursor
-
-
-def fetch_rows(queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
-    """The rows of a `values_list` queryset (columns that need no conversion: text, numbers, ids)."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # a condition nothing can meet (`pk__in=[]`): the ORM answers no rows too
-        return []
-    with bound_cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())

@@ -9,16 +9,18 @@ on the server (`rapport.core.binding`).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
-from rapport.core.binding import fetch_rows
+from rapport.core.binding import bound_cursor
 from rapport.core.models import User
 from rapport.core.normalize import company_key
 from rapport.core.visibility import visible_to
@@ -30,7 +32,6 @@ COMPANY_SIMILARITY = 85
 #: at most this many candidates are read per name key (a very common name does not flood a batch)
 MAX_CANDIDATES = 50
 LOOKUP_CHUNK = 500
-K = TypeVar("K", str, int)
 
 SAME_EMAIL = _("Same e-mail")
 SAME_PHONE = _("Same phone")
@@ -75,7 +76,7 @@ def _similar(company_a: str, company_b: str) -> bool:
 _IN_SIZES = (8, 32, 128, LOOKUP_CHUNK)
 
 
-def _chunks(values: Sequence[K], pad: Callable[[int], K]) -> Iterable[list[K]]:
+def _chunks(values: Sequence[str], pad: Callable[[int], str]) -> Iterable[list[str]]:
     """`values` in lists of at most LOOKUP_CHUNK, each padded with values no record has (an `IN`
     list's duplicates would be dropped by Django and change the statement again)."""
     for start in range(0, len(values), LOOKUP_CHUNK):
@@ -88,8 +89,40 @@ def _no_key(i: int) -> str:
     return f"\x01{i}"  # match keys are normalised text: never a control character
 
 
-def _no_id(i: int) -> int:
-    return -1 - i
+@functools.lru_cache(maxsize=1 << 16)  # an import compares the same accounts' names again and again
+def _company_key(name: str) -> str:
+    return company_key(name)
+
+
+class Shapes:
+    """The SQL of each look-up, compiled by the ORM once per shape and run again with other keys.
+
+    A look-up is a queryset with an `IN` list of one of a few padded lengths (`_chunks`); building
+    and compiling it through the ORM costs more than running it (each of up to 500 keys goes through
+    the lookup's value preparation). The first time a shape is seen it is compiled with marker keys,
+    and where the markers sit in the parameters says where the next look-up's keys go. One `Shapes`
+    serves the querysets of one caller (an import's batches): the rest of each statement must not change.
+    """
+
+    def __init__(self) -> None:
+        self.compiled: dict[tuple[str, int], tuple[str, list[Any], int]] = {}
+
+    def rows(self, name: str, statement: Callable[[list[str]], QuerySet[Any, Any]], keys: list[str]) -> list[Any]:
+        shape = (name, len(keys))
+        if shape not in self.compiled:
+            markers = [f"\x02marker{i}" for i in range(len(keys))]
+            try:
+                sql, compiled = statement(markers).query.sql_with_params()
+            except EmptyResultSet:
+                return []
+            first = list(compiled).index(markers[0])
+            assert list(compiled[first : first + len(keys)]) == markers, "the keys are one run of parameters"
+            self.compiled[shape] = (sql, list(compiled), first)
+        sql, template, first = self.compiled[shape]
+        params = [*template[:first], *keys, *template[first + len(keys) :]]
+        with bound_cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
 
 
 class Finder:
@@ -100,12 +133,19 @@ class Finder:
     still a duplicate; the report names it without revealing it).
     """
 
-    def __init__(self, leads: QuerySet[Lead], contacts: QuerySet[Contact], exclude_lead: int | None = None) -> None:
+    def __init__(
+        self,
+        leads: QuerySet[Lead],
+        contacts: QuerySet[Contact],
+        exclude_lead: int | None = None,
+        shapes: Shapes | None = None,
+    ) -> None:
         # No ORDER BY: with the models' default ordering and a LIMIT, a database may walk the name
         # index in order instead of seeking the keys — seconds instead of milliseconds per batch.
         self.leads = leads.exclude(status="converted").order_by()
         self.contacts = contacts.order_by()
         self.exclude_lead = exclude_lead
+        self.shapes = shapes if shapes is not None else Shapes()
         # key kind → key value → [(record kind, id, label, company key)]
         self.index: dict[str, dict[str, list[tuple[str, int, str, str]]]] = defaultdict(lambda: defaultdict(list))
 
@@ -118,55 +158,47 @@ class Finder:
                     continue  # no company: the name signal needs one on both sides (`matches`)
                 if value and value not in self.index[kind]:
                     wanted[kind].add(value)
-        contact_rows: list[tuple[str, str, int, str, str, int | None]] = []
         for kind, values in wanted.items():
             for value in values:
                 self.index[kind][value] = []
             for chunk in _chunks(sorted(values), _no_key):
                 self._load_leads(kind, chunk)
-                contact_rows += self._load_contacts(kind, chunk)
-        self._add_contacts(contact_rows)
+                self._load_contacts(kind, chunk)
 
-    def _load_leads(self, kind: str, values: Sequence[str]) -> None:
-        rows = self.leads.filter(**{f"{kind}_key__in": values}).values_list(
-            f"{kind}_key", "id", "first_name", "last_name", "company", "company_key"
-        )
-        if kind == "name":
-            rows = rows[: MAX_CANDIDATES * len(values)]
-        for value, pk, first, last, company, key in fetch_rows(rows):
+    def _load_leads(self, kind: str, values: list[str]) -> None:
+        def statement(keys: list[str]) -> QuerySet[Lead, tuple[Any, ...]]:
+            rows = self.leads.filter(**{f"{kind}_key__in": keys}).values_list(
+                f"{kind}_key", "id", "first_name", "last_name", "company", "company_key"
+            )
+            return rows[: MAX_CANDIDATES * len(keys)] if kind == "name" else rows
+
+        for value, pk, first, last, company, key in self.shapes.rows(f"lead {kind}", statement, values):
             if pk != self.exclude_lead:
                 label = f"{first} {last}".strip() + (f" ({company})" if company else "")
                 self.index[kind][value].append(("lead", pk, label, key))
 
-    def _load_contacts(self, kind: str, values: Sequence[str]) -> list[tuple[str, str, int, str, str, int | None]]:
-        """(kind, key, id, first name, last name, account id) of the contacts with these keys.
+    def _load_contacts(self, kind: str, values: list[str]) -> None:
+        """The contacts with these keys, each with its account's name.
 
-        No join to the accounts here: a common phone number makes the planner expect thousands of
-        contacts and hash-join the whole account table (70 ms a query on PostgreSQL, measured);
-        the few accounts needed are read by id afterwards (`_add_contacts`)."""
-        columns = {"email": ("email_key",), "phone": ("phone_key", "mobile_key"), "name": ("name_key",)}[kind]
-        found = []
-        for column in columns:
-            rows = self.contacts.filter(**{f"{column}__in": values}).values_list(
-                column, "id", "first_name", "last_name", "account_id"
-            )
-            if kind == "name":
-                rows = rows[: MAX_CANDIDATES * len(values)]
-            found += [(kind, *row) for row in fetch_rows(rows)]
-        return found
+        The name is read by a subquery per contact found (one primary-key look-up each), not a
+        join: a common phone number makes the planner expect thousands of contacts and hash-join
+        the whole account table (70 ms a query on PostgreSQL, measured)."""
+        for column in {"email": ("email_key",), "phone": ("phone_key", "mobile_key"), "name": ("name_key",)}[kind]:
 
-    def _add_contacts(self, rows: list[tuple[str, str, int, str, str, int | None]]) -> None:
-        account_ids = sorted({row[5] for row in rows if row[5] is not None})
-        accounts: dict[int, str] = {}
-        for chunk in _chunks(account_ids, _no_id):
-            accounts.update(fetch_rows(Account.objects.filter(pk__in=chunk).values_list("id", "name")))
-        for kind, value, pk, first, last, account_id in rows:
-            account = accounts.get(account_id, "") if account_id is not None else ""
-            label = f"{first} {last}".strip() + (f" ({account})" if account else "")
-            # The company is compared for the name signal only; an import reads thousands of
-            # e-mail and phone candidates whose company nobody looks at.
-            company = company_key(account) if kind == "name" else ""
-            self.index[kind][value].append(("contact", pk, label, company))
+            def statement(keys: list[str], column: str = column) -> QuerySet[Contact, tuple[Any, ...]]:
+                rows = (
+                    self.contacts.filter(**{f"{column}__in": keys})
+                    .annotate(account_name=Subquery(Account.objects.filter(pk=OuterRef("account_id")).values("name")))
+                    .values_list(column, "id", "first_name", "last_name", "account_name")
+                )
+                return rows[: MAX_CANDIDATES * len(keys)] if kind == "name" else rows
+
+            for value, pk, first, last, account in self.shapes.rows(f"contact {column}", statement, values):
+                label = f"{first} {last}".strip() + (f" ({account})" if account else "")
+                # The company is compared for the name signal only; an import reads thousands of
+                # e-mail and phone candidates whose company nobody looks at.
+                company = _company_key(account) if kind == "name" and account else ""
+                self.index[kind][value].append(("contact", pk, label, company))
 
     def matches(self, keys: Keys) -> list[Match]:
         """The candidates for one lead, each record once, with its strongest reason."""

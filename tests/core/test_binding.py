@@ -1,20 +1,25 @@
-"""`fetch_rows` answers what the ORM answers, through a server-binding cursor on PostgreSQL."""
+"""`bound_cursor`: parameters bound on the server on PostgreSQL, Django's own cursor elsewhere,
+and either way seen by query logging and execute wrappers (the tests' query counts)."""
 
 from __future__ import annotations
 
-from rapport.core.binding import fetch_rows
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from rapport.core.binding import bound_cursor
 from rapport.customers.models import Account
 from tests.factories import AccountFactory
 
 
-def test_rows_are_those_the_orm_gives(db):
+def test_rows_and_logging_are_those_of_a_django_cursor(db):
     for name in ("Żabka", "Orlen", "Allegro"):
         AccountFactory.create(name=name)
-    wanted = Account.objects.filter(name__in=["Orlen", "Żabka", "Nobody"]).order_by("name").values_list("id", "name")
+    table = Account._meta.db_table
+    with CaptureQueriesContext(connection) as queries, bound_cursor() as cursor:
+        cursor.execute(f"SELECT name FROM {table} WHERE name IN (%s, %s, %s) ORDER BY id", ["Orlen", "Żabka", "Nobody"])
+        rows = cursor.fetchall()
 
-    assert fetch_rows(wanted) == list(wanted)
-    assert [name for _id, name in fetch_rows(wanted)] == ["Orlen", "Żabka"]
-
-
-def test_a_condition_nothing_meets_gives_no_rows(db):
-    assert fetch_rows(Account.objects.filter(pk__in=[]).values_list("id")) == []
+    assert [name for (name,) in rows] == ["Żabka", "Orlen"]
+    assert len(queries) == 1
+    expected = "ServerBindingCursor" if connection.vendor == "postgresql" else "SQLiteCursorWrapper"
+    assert type(cursor.cursor).__name__ == expected

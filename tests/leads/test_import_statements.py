@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.db import connection
 
 from rapport.customers.models import Contact
-from rapport.leads.dedupe import Finder, Keys
+from rapport.leads.dedupe import Finder, Keys, Shapes
 from rapport.leads.importing.inserting import chunk_sizes
 from rapport.leads.models import Lead
-from tests.factories import ContactFactory
+from tests.factories import AccountFactory, ContactFactory
 
 
 def test_leftover_rows_go_out_in_a_few_fixed_sizes():
@@ -61,3 +61,22 @@ def test_lookups_bind_their_keys_on_the_postgresql_server(db):
     assert [m.id for m in finder.matches(keys[-1])] == [contact.pk]
     expected = {"ServerBindingCursor"} if connection.vendor == "postgresql" else {"SQLiteCursorWrapper"}
     assert cursors == expected
+
+
+def test_a_shape_compiled_for_one_batch_serves_the_next_with_other_keys(db):
+    account = AccountFactory.create(name="Żabka Polska")
+    anna = ContactFactory.create(email="anna@example.com", first_name="Anna", last_name="Nowak", account=account)
+    piotr = ContactFactory.create(email="piotr@example.com")
+    shapes = Shapes()
+
+    def first_match(email: str) -> tuple[int, str]:
+        keys = Keys(email, "", "", "")
+        finder = Finder(Lead.objects.all(), Contact.objects.all(), shapes=shapes)
+        finder.load([keys])
+        [match] = finder.matches(keys)
+        return match.id, match.label
+
+    assert first_match("anna@example.com") == (anna.pk, "Anna Nowak (Żabka Polska)")  # the account's name read too
+    compiled = dict(shapes.compiled)
+    assert first_match("piotr@example.com")[0] == piotr.pk
+    assert shapes.compiled == compiled  # the same statements, now with Piotr's key

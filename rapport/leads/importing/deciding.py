@@ -20,7 +20,16 @@ from rapport.core.models import Scope, User
 from rapport.core.visibility import scope_of, team_paths, visible_to
 from rapport.customers.models import Contact
 from rapport.leads.assignment import Assigner
-from rapport.leads.dedupe import COMPANY_SIMILARITY, SAME_EMAIL, SAME_NAME_AND_COMPANY, SAME_PHONE, Finder, Keys, Match
+from rapport.leads.dedupe import (
+    COMPANY_SIMILARITY,
+    SAME_EMAIL,
+    SAME_NAME_AND_COMPANY,
+    SAME_PHONE,
+    Finder,
+    Keys,
+    Match,
+    Shapes,
+)
 from rapport.leads.importing.rows import RowPlan
 from rapport.leads.models import Lead, LeadStatus
 from rapport.leads.scoring import ScoreCard
@@ -113,6 +122,7 @@ class Decider:
         self.scope = owners_in_scope(actor)
         self.assigner = Assigner()
         self.card = ScoreCard()
+        self.shapes = Shapes()  # the look-ups' statements, compiled once for the whole import
         # Per batch: which matches the actor sees, the leads they may update, the new leads by row.
         self.visible: set[tuple[str, int]] = set()
         self.editable: dict[int, Target] = {}
@@ -122,7 +132,7 @@ class Decider:
     # --- per batch ----------------------------------------------------------------------------------
 
     def decide(self, plans: list[RowPlan]) -> Decision:
-        finder = Finder(Lead.objects.all(), Contact.objects.all())
+        finder = Finder(Lead.objects.all(), Contact.objects.all(), shapes=self.shapes)
         finder.load(p.keys for p in plans if p.keys is not None)
         found = {p.row: finder.matches(p.keys) for p in plans if p.keys is not None}
         lead_ids = {m.id for ms in found.values() for m in ms if m.kind == "lead"}

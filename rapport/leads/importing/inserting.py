@@ -19,6 +19,8 @@ from typing import Any, cast
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from rapport.core.binding import bound_cursor
+
 Prepare = Callable[[Any], Any]
 Column = models.Field[Any, Any]
 
@@ -96,7 +98,7 @@ def insert_rows(
     if unnest and not ignore_conflicts:
         return _copy_rows(model, columns_of, preparers, rows, returning_ids=returning_ids)
     new_ids: list[Any] = []
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:  # PostgreSQL's arrays go to the server as they are, not quoted in Python
         start = 0
         for size in chunk_sizes(len(rows), per_statement if unnest else _sqlite_largest(per_statement)):
             chunk = rows[start : start + size]
