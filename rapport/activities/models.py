@@ -134,6 +134,10 @@ class Activity(models.Model):
     reminder_minutes = models.PositiveIntegerField(
         _("reminder (minutes before)"), null=True, blank=True, validators=[MaxValueValidator(MAX_MINUTES)]
     )
+    #: when the scheduler next has a reminder / an outcome prompt to send for this activity; kept by
+    #: `scheduling.plan` on every save and advanced by the scheduler, NULL when nothing is due
+    remind_at = models.DateTimeField(null=True, blank=True, editable=False)
+    prompt_at = models.DateTimeField(null=True, blank=True, editable=False)
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
@@ -152,6 +156,19 @@ class Activity(models.Model):
             models.Index(fields=["owner", "due_date"], name="activities_owner_due_idx"),
             models.Index(fields=["start", "id"], name="activities_start_idx"),
             models.Index(fields=["related_type", "related_id", "start"], name="activities_related_idx"),
+            # The scheduler's queues: only rows with something due are in them.
+            models.Index(fields=["remind_at"], name="activities_remind_at_idx", condition=Q(remind_at__isnull=False)),
+            models.Index(fields=["prompt_at"], name="activities_prompt_at_idx", condition=Q(prompt_at__isnull=False)),
+            # The Today page: planned timed activities that have ended (waiting for an outcome) and
+            # planned tasks by due date (overdue), without walking the done ones.
+            models.Index(
+                fields=["owner", "series_end"], name="activities_planned_end_idx", condition=Q(status="planned")
+            ),
+            models.Index(
+                fields=["owner", "due_date"],
+                name="activities_planned_due_idx",
+                condition=Q(status="planned", start__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -214,3 +231,55 @@ class CalendarFeedToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ({'revoked' if self.revoked_at else 'active'})"
+
+
+class DeliveryKind(models.TextChoices):
+    REMINDER = "reminder", _("reminder")
+    OUTCOME_PROMPT = "outcome_prompt", _("outcome prompt")
+
+
+class EmailStatus(models.TextChoices):
+    NONE = "none", _("no e-mail")
+    PENDING = "pending", _("to send")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+class ActivityDelivery(models.Model):
+    """One reminder or outcome prompt sent about one occurrence of an activity.
+
+    The row is the claim: it is inserted before anything is sent, and the unique (activity,
+    occurrence, kind) lets only one scheduler win, however many run. Its e-mail is sent after the
+    claim commits and tracked here (attempts, last error), so a failed send is retried, not lost."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
+    occurrence_start = models.DateTimeField(_("occurrence"))
+    kind = models.CharField(_("kind"), max_length=20, choices=DeliveryKind.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    email_status = models.CharField(_("e-mail"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.NONE)
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    #: a sender holds the e-mail until then; after it, another tick may try again
+    email_claimed_until = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(_("e-mail sent"), null=True, blank=True)
+    email_error = models.CharField(_("last e-mail error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder or prompt sent")
+        verbose_name_plural = _("reminders and prompts sent")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "occurrence_start", "kind"], name="%(app_label)s_%(class)s_once"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["email_claimed_until"],
+                name="activities_email_pending_idx",
+                condition=Q(email_status="pending"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.activity_id} @ {self.occurrence_start:%Y-%m-%d %H:%M}"

@@ -220,6 +220,10 @@ RAPPORT_LIST_PAGE_SIZE = 50
 # front of Rapport append to X-Forwarded-For (0: the sender is REMOTE_ADDR).
 RAPPORT_WEBFORM_RATE_LIMIT = [(5, 60), (30, 3600)]
 RAPPORT_TRUSTED_PROXY_COUNT = int(os.environ.get("RAPPORT_TRUSTED_PROXY_COUNT", 0))
+# The address people open Rapport at: links in e-mails sent by the scheduler (no request to ask).
+RAPPORT_BASE_URL = os.environ.get("RAPPORT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Seconds between two ticks of `manage.py run_scheduler` (reminders, outcome prompts).
+RAPPORT_SCHEDULER_INTERVAL = int(os.environ.get("RAPPORT_SCHEDULER_INTERVAL", 60))
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
-"""Pages of the shell: home, language, global search, notifications, profile, jobs, saved views."""
+"""Pages of the shell: home, language, global search, notifications, profile (preferences, API tokens,
+the calendar address), jobs, saved views."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
+from rapport.activities.services import feeds as feed_services
 from rapport.core import records
 from rapport.core.errors import DomainError, InvalidInput
 from rapport.core.listing import paginate
@@ -42,6 +44,11 @@ TOKEN_REVOKED = gettext_lazy("The token %(name)s is revoked; programs using it c
 VIEW_SAVED = gettext_lazy("The view %(name)s is saved.")
 VIEW_DELETED = gettext_lazy("The view %(name)s is deleted.")
 ALL_READ = gettext_lazy("All notifications are marked as read.")
+FEED_ISSUED = gettext_lazy("Your calendar has a new address. Subscribe to it in your calendar program.")
+FEED_REPLACED = gettext_lazy(
+    "Your calendar has a new address; the old one no longer works. Update it in your calendar programs."
+)
+FEED_REVOKED = gettext_lazy("Your calendar address is switched off; calendar programs using it get nothing more.")
 
 
 @login_required
@@ -216,7 +223,7 @@ def _profile_page(
 ) -> HttpResponse:
     assert isinstance(request.user, User)
     user = User.objects.select_related("role", "team", "territory", "manager").get(pk=request.user.pk)
-    return render(
+    response = render(
         request,
         "web/profile.html",
         {
@@ -225,9 +232,18 @@ def _profile_page(
             "token_form": token_form,
             "tokens": list(tokens_of(request.user)),
             "new_token": new_token,
+            "feed_url": _feed_url(request, request.user),
         },
         status=status,
     )
+    response["Cache-Control"] = "no-store"  # the page shows the secret calendar address
+    return response
+
+
+def _feed_url(request: HttpRequest, user: User) -> str:
+    """The user's live internet-calendar address, or "" when they have none (none is issued here)."""
+    token = feed_services.feed_token_current(actor=user)
+    return request.build_absolute_uri(reverse("activities:calendar_feed", args=[token])) if token else ""
 
 
 @login_required
@@ -278,6 +294,33 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
         messages.success(request, TOKEN_REVOKED % {"name": token.name})
         return redirect("profile")
     return render(request, "web/token_revoke.html", {"token": token})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_feed_regenerate(request: HttpRequest) -> HttpResponse:
+    """Issue a new calendar address (revoking the current one), after a confirmation."""
+    assert isinstance(request.user, User)
+    had_one = bool(feed_services.feed_token_current(actor=request.user))
+    if request.method == "POST":
+        feed_services.feed_token_regenerate(actor=request.user)
+        messages.success(request, FEED_REPLACED if had_one else FEED_ISSUED)
+        return redirect(reverse("profile") + "#calendar-feed")
+    return render(request, "web/calendar_feed_confirm.html", {"action": "regenerate", "had_one": had_one})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_feed_revoke(request: HttpRequest) -> HttpResponse:
+    """Switch the calendar address off, after a confirmation."""
+    assert isinstance(request.user, User)
+    if not feed_services.feed_token_current(actor=request.user):
+        return redirect(reverse("profile") + "#calendar-feed")
+    if request.method == "POST":
+        feed_services.feed_revoke(actor=request.user)
+        messages.success(request, FEED_REVOKED)
+        return redirect(reverse("profile") + "#calendar-feed")
+    return render(request, "web/calendar_feed_confirm.html", {"action": "revoke", "had_one": True})
 
 
 # --- jobs --------------------------------------------------------------------------------------------

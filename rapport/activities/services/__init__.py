@@ -10,7 +10,13 @@ from rapport.activities.services.activities import (
     activity_update,
     compute_cost,
 )
-from rapport.activities.services.feeds import feed_revoke, feed_token, feed_token_regenerate, feed_user
+from rapport.activities.services.feeds import (
+    feed_revoke,
+    feed_token,
+    feed_token_current,
+    feed_token_regenerate,
+    feed_user,
+)
 from rapport.activities.services.types import activity_type_create, activity_type_delete, activity_type_update
 
 __all__ = [
@@ -27,6 +33,7 @@ __all__ = [
     "compute_cost",
     "feed_revoke",
     "feed_token",
+    "feed_token_current",
     "feed_token_regenerate",
     "feed_user",
 ]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy
 
-from rapport.activities import costing, recurrence
+from rapport.activities import costing, recurrence, scheduling
 from rapport.activities.models import Activity, ActivityStatus, ActivityType, OutcomeCode, RelatedType
 from rapport.core import audit, customfields, records
 from rapport.core.errors import InvalidInput, RuleViolation
@@ -316,6 +316,7 @@ def _participants(actor: User, activity: Activity, participants: Mapping[str, li
 def _save(actor: User, activity: Activity) -> None:
     compute_cost(activity)
     activity.series_end = recurrence.series_end(activity)
+    scheduling.plan(activity)  # the next reminder and outcome prompt follow every change
     activity.save()
     if not is_visible(actor, activity):
         raise RuleViolation(str(OUT_OF_SCOPE))

@@ -52,6 +52,16 @@ def feed_token(*, actor: User) -> str:
     return _issue(actor)
 
 
+def feed_token_current(*, actor: User) -> str | None:
+    """The actor's live feed token, or None when they have none (nothing is issued): the profile
+    shows it without switching a revoked feed back on."""
+    current = CalendarFeedToken.objects.filter(user=actor, revoked_at__isnull=True).first()
+    if current is None:
+        return None
+    token = _token(current.nonce)
+    return token if hmac.compare_digest(_hash(token), current.key_hash) else None
+
+
 @transaction.atomic
 def feed_token_regenerate(*, actor: User) -> str:
     """A new feed address for the actor; the old one stops working at once."""

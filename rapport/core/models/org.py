@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -68,7 +69,7 @@ class Territory(TreeNode):
 
 
 class OrganisationSettings(models.Model):
-    """One row: the company's own settings (name, currency)."""
+    """One row: the company's own settings (name, currency, follow-up period)."""
 
     company_name = models.CharField(_("company name"), max_length=200, default="Rapport")
     company_currency = models.ForeignKey(
@@ -77,12 +78,22 @@ class OrganisationSettings(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    #: an open lead with no activity for this many days shows in its owner's "to follow up" list
+    follow_up_days = models.PositiveSmallIntegerField(
+        _("follow up leads after (days)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
 
     class Meta:
         verbose_name = _("organisation settings")
         verbose_name_plural = _("organisation settings")
         constraints = [
             models.CheckConstraint(condition=models.Q(id=1), name="%(app_label)s_%(class)s_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(follow_up_days__gte=1, follow_up_days__lte=365),
+                name="%(app_label)s_%(class)s_follow_up_days",
+            ),
         ]
 
     def __str__(self) -> str:

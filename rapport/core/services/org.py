@@ -254,7 +254,7 @@ def role_permission_set(
 
 @transaction.atomic
 def organisation_update(*, actor: User, **changes: Any) -> OrganisationSettings:
-    """Change the company name or the company currency."""
+    """Change the company name, the company currency or the follow-up period for leads."""
     require_admin(actor)
     settings_row = OrganisationSettings.objects.select_for_update().get(pk=1)
     apply_changes(settings_row, changes)

@@ -372,6 +372,13 @@ class OrganisationForm(forms.Form):
         empty_label=None,
         help_text=_("Exchange rates are entered against this currency; review them after changing it."),
     )
+    follow_up_days = forms.IntegerField(
+        label=_("Follow up leads after (days)"),
+        required=False,  # left empty: unchanged
+        min_value=1,
+        max_value=365,
+        help_text=_("An open lead with no activity for this many days shows on its owner's Today page."),
+    )
 
 
 # --- login history -----------------------------------------------------------------------------------

@@ -90,11 +90,16 @@ def organisation_edit(request: HttpRequest) -> HttpResponse:
     organisation = OrganisationSettings.objects.get(pk=1)
     form = f.OrganisationForm(
         request.POST or None,
-        initial={"company_name": organisation.company_name, "company_currency": organisation.company_currency_id},
+        initial={
+            "company_name": organisation.company_name,
+            "company_currency": organisation.company_currency_id,
+            "follow_up_days": organisation.follow_up_days,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            org.organisation_update(actor=_actor(request), **form.cleaned_data)
+            changes = {key: value for key, value in form.cleaned_data.items() if value is not None}
+            org.organisation_update(actor=_actor(request), **changes)
         except (InvalidInput, RuleViolation) as exc:
             add_domain_error(form, exc)
         else:
