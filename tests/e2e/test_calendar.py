@@ -4,34 +4,18 @@ another day, then open it and record its outcome with the next step — each che
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
 from typing import Any
 
 import pytest
 
 from rapport.activities.models import Activity, ActivityStatus, ActivityType
 from rapport.activities.services import activity_create
-from tests.factories import PASSWORD
+from tests.e2e.support import shot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = os.environ.get("RAPPORT_SCREENSHOTS", "")
 WARSAW_WINTER = dt.timezone(dt.timedelta(hours=1))
 WEEK = "2030-01-14"  # a Monday
-
-
-def shot(page: Any, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button.button-primary")
-    page.wait_for_url(re.compile(r".*/accounts/"))
 
 
 def settled(page: Any) -> None:

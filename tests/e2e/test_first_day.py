@@ -9,17 +9,9 @@ from typing import Any
 import pytest
 
 from rapport.customers.models import Account, Contact
-from tests.factories import PASSWORD
+from tests.e2e.support import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button.button-primary")
-    page.wait_for_url(re.compile(r".*/accounts/"))
 
 
 def test_create_an_account_and_a_contact_then_find_them(page: Any, live_server: Any, org: Any) -> None:

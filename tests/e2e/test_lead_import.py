@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from rapport.leads.models import Lead
-from tests.factories import PASSWORD
+from tests.e2e.support import sign_in
 from tests.leads.import_support import csv_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,14 +20,6 @@ ROWS = [
     ["Agnieszka", "Wiśniewska", "Śnieżka S.A.", "a.wisniewska@example.pl", "99,90", ""],
     ["Ewa", "Kęska", "", "to nie adres", "", ""],
 ]
-
-
-def sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button.button-primary")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_import_a_purchased_list(page: Any, live_server: Any, org: Any, tmp_path: Path) -> None:

@@ -3,7 +3,6 @@ checklist (the score follows without a reload), convert it — and the same on a
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
@@ -12,25 +11,12 @@ import pytest
 from rapport.customers.models import Account, Contact
 from rapport.leads.models import Lead, LeadStatus, ScoringRule
 from rapport.pipeline.models import Opportunity
-from tests.factories import PASSWORD, lead_source
+from tests.e2e.support import shot, sign_in
+from tests.factories import lead_source
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 #: set RAPPORT_SCREENSHOTS=/some/dir to keep a picture of each step (for reviewing the layout)
-SHOTS = os.environ.get("RAPPORT_SCREENSHOTS", "")
-
-
-def shot(page: Any, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button.button-primary")
-    page.wait_for_url(re.compile(r".*/accounts/"))
 
 
 def no_sideways_scroll(page: Any) -> bool:

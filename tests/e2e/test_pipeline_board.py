@@ -4,32 +4,16 @@ date, fill it in the dialog that appears, and the card lands in the new column â
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
 from typing import Any
 
 import pytest
 
 from rapport.pipeline.models import Opportunity, Pipeline
 from rapport.pipeline.services.opportunities import opportunity_create
-from tests.factories import PASSWORD, AccountFactory
+from tests.e2e.support import shot, sign_in
+from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SHOTS = os.environ.get("RAPPORT_SCREENSHOTS", "")
-
-
-def shot(page: Any, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button.button-primary")
-    page.wait_for_url(re.compile(r".*/accounts/"))
 
 
 def drag(page: Any, source: Any, target: Any) -> None:
