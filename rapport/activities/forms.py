@@ -3,6 +3,7 @@
 They only collect and shape input — a repetition chosen from three lists becomes RFC 5545 text, a
 timed activity without an end gets its type's default length — and the services decide the rest
 (`activity_create`, `activity_update`, `activity_record_outcome`), whose errors land on the fields.
+The activity form carries the activities' custom fields as `cf_<key>`, like every record form.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from rapport.activities.selectors_calendar import calendar_users
 from rapport.core import records
 from rapport.core.models import User
 from rapport.core.visibility import visible_to
-from rapport.web.widgets import RecordSearchWidget
+from rapport.customers.forms import RecordForm
+from rapport.customers.models import Contact
+from rapport.web.widgets import RecordMultiSearchWidget, RecordSearchWidget
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 REPEAT_CHOICES = (
@@ -85,6 +88,27 @@ class RelatedSearchWidget(RecordSearchWidget):
         return context
 
 
+class ContactsSearchWidget(RecordMultiSearchWidget):
+    """The participant contacts' search select: the related-record suggestions, for contacts."""
+
+    def __init__(self, actor: User) -> None:
+        queryset = visible_to(actor, Contact)
+        super().__init__("activities:related_suggest", queryset=queryset, placeholder=str(_("Search contacts…")))
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["suggest_url"] = f"{reverse(self.url_name)}?related_type={RelatedType.CONTACT}"
+        return context
+
+
+class IdListField(forms.Field):
+    """Several record ids as typed; the service checks that they exist and may be chosen."""
+
+    def to_python(self, value: Any) -> list[str]:
+        items = value if isinstance(value, list | tuple) else [value]
+        return [text for text in (str(item).strip() for item in items if item is not None) if text]
+
+
 def rrule_text(frequency: str, interval: int | None, until: dt.date | None, count: int | None) -> str:
     """The RFC 5545 rule the three lists describe ("" when it does not repeat)."""
     if not frequency:
@@ -117,9 +141,13 @@ def repeat_initial(activity: Activity) -> dict[str, Any]:
     return initial
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(RecordForm):
     """Plan or change an activity. `owners` are the people the actor may plan for (a colleague's or
-    a team's calendar); with only the actor, the owner is not asked."""
+    a team's calendar); with only the actor, the owner is not asked. Participant contacts are chosen
+    among those the actor sees."""
+
+    record_type = "activity"
+    instance: Activity | None
 
     type = forms.ModelChoiceField(label=_("Type"), queryset=ActivityType.objects.none(), empty_label=None)
     subject = forms.CharField(label=_("Subject"), max_length=200)
@@ -144,6 +172,7 @@ class ActivityForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
+    participant_contacts = IdListField(label=_("Participating contacts"), required=False)
     repeat = forms.ChoiceField(label=_("Repeat"), choices=REPEAT_CHOICES, required=False)
     repeat_interval = forms.IntegerField(label=_("Every"), min_value=1, max_value=366, initial=1, required=False)
     repeat_until = _date_field(_("Until"))
@@ -153,9 +182,7 @@ class ActivityForm(forms.Form):
     def __init__(self, *args: Any, actor: User, instance: Activity | None = None, **kwargs: Any) -> None:
         if instance is not None:
             kwargs["initial"] = {**self._initial_from(instance), **kwargs.get("initial", {})}
-        super().__init__(*args, **kwargs)
-        self.actor = actor
-        self.instance = instance
+        super().__init__(*args, actor=actor, instance=instance, **kwargs)
         type_field = self.fields["type"]
         type_field.queryset = _types(instance.type if instance is not None else None)  # type: ignore[attr-defined]
         self._owner_choices(actor, instance)
@@ -163,6 +190,7 @@ class ActivityForm(forms.Form):
         self.fields["participant_users"].queryset = users  # type: ignore[attr-defined]
         related_type = str(self.data.get("related_type", "") if self.is_bound else self.initial.get("related_type", ""))
         self.fields["related_id"].widget = RelatedSearchWidget(actor, related_type)
+        self.fields["participant_contacts"].widget = ContactsSearchWidget(actor)
 
     def _owner_choices(self, actor: User, instance: Activity | None) -> None:
         owners = calendar_users(actor)
@@ -191,6 +219,7 @@ class ActivityForm(forms.Form):
             "due_date": activity.due_date,
             "location": activity.location,
             "participant_users": [user.pk for user in activity.participant_users.all()],
+            "participant_contacts": [contact.pk for contact in activity.participant_contacts.all()],
             "reminder_minutes": activity.reminder_minutes,
             "description": activity.description,
             **repeat_initial(activity),
@@ -213,6 +242,19 @@ class ActivityForm(forms.Form):
             data["end"] = start + dt.timedelta(minutes=activity_type.default_duration)
         return data
 
+    def standard_bound_fields(self) -> list[forms.BoundField]:
+        """The activity's own fields (the custom ones are shown apart)."""
+        return [self[name] for name in self.fields if not name.startswith("cf_")]
+
+    def _contact_ids(self) -> list[str]:
+        """The chosen contacts, and those already taking part whom the actor does not see: the dialog
+        never showed them, so it cannot have taken them off."""
+        chosen = list(self.cleaned_data.get("participant_contacts") or [])
+        if self.instance is not None:
+            hidden = self.instance.participant_contacts.exclude(pk__in=visible_to(self.actor, Contact).values("pk"))
+            chosen += [str(pk) for pk in hidden.values_list("pk", flat=True) if str(pk) not in chosen]
+        return chosen
+
     def repeat_changed(self) -> bool:
         return self.instance is None or any(name in self.changed_data for name in REPEAT_FIELDS)
 
@@ -230,6 +272,7 @@ class ActivityForm(forms.Form):
             "due_date": data.get("due_date"),
             "location": data.get("location", ""),
             "participant_users": [user.pk for user in data.get("participant_users") or []],
+            "participant_contacts": self._contact_ids(),
             "reminder_minutes": data.get("reminder_minutes"),
             "description": data.get("description", ""),
         }

@@ -129,7 +129,9 @@ def activity_new(request: HttpRequest) -> HttpResponse:
         form = ActivityForm(actor=actor, initial=_slot_initial(request, actor))
     else:
         form = ActivityForm(request.POST, actor=actor)
-        activity = _save(form, lambda: activity_create(actor=actor, **form.service_values()))
+        activity = _save(
+            form, lambda: activity_create(actor=actor, custom_fields=form.custom_values(), **form.service_values())
+        )
         if activity is not None:
             return _done(request, str(PLANNED % {"name": activity.subject}), occurrence_day_url(activity))
     context = {"form": form, "action": reverse("activities:activity_new"), "activity": None, "can_save": True}
@@ -159,7 +161,12 @@ def activity_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
         if not editable:
             raise PermissionDenied
         form = ActivityForm(request.POST, actor=actor, instance=activity)
-        saved = _save(form, lambda: activity_update(actor=actor, activity_id=activity.pk, **form.service_values()))
+        saved = _save(
+            form,
+            lambda: activity_update(
+                actor=actor, activity_id=activity.pk, custom_fields=form.custom_values(), **form.service_values()
+            ),
+        )
         if saved is not None:
             return _done(request, str(SAVED % {"name": saved.subject}), occurrence_day_url(saved))
     else:

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy
@@ -307,7 +308,11 @@ def _participants(actor: User, activity: Activity, participants: Mapping[str, li
         from rapport.customers.models import Contact
 
         ids = participants["participant_contacts"]
-        contacts = list(visible_to(actor, Contact).filter(pk__in=[i for i in ids if 0 < i < 2**63]))
+        wanted = [i for i in ids if 0 < i < 2**63]
+        # a contact already taking part may stay though the actor does not see it; a new one must be visible
+        kept = activity.participant_contacts.filter(pk__in=wanted).values("pk")
+        chosen = Q(pk__in=visible_to(actor, Contact).filter(pk__in=wanted).values("pk")) | Q(pk__in=kept)
+        contacts = list(Contact.objects.filter(chosen))
         if len(contacts) != len(ids):
             raise InvalidInput({"participant_contacts": [str(UNKNOWN_CONTACT)]})
         activity.participant_contacts.set(contacts)
@@ -384,8 +389,10 @@ def activity_record_outcome(
 ) -> tuple[Activity, Activity | None]:
     """Mark an activity done with its result, and optionally plan the next step in the same call.
 
-    The next activity is about the same record and belongs to the same owner unless it says
-    otherwise. Types that require an outcome refuse an empty result; nothing is saved then."""
+    The next activity is about the same record, belongs to the same owner and carries the same
+    custom values unless it says otherwise (a required activity field is then already answered: the
+    dialog's next step has no custom fields of its own). Types that require an outcome refuse an
+    empty result; nothing is saved then."""
     activity = editable_activity(actor, activity_id)
     if activity.status == ActivityStatus.CANCELLED:
         raise RuleViolation(str(CANCELLED_IS_FINAL))
@@ -406,7 +413,7 @@ def activity_record_outcome(
     following = None
     if next_activity:
         fields = dict(next_activity)
-        custom = fields.pop("custom_fields", None)
+        custom = {**(activity.custom or {}), **(fields.pop("custom_fields", None) or {})}
         if "related_type" not in fields and "related_id" not in fields:
             fields.update(related_type=activity.related_type, related_id=activity.related_id)
         fields.setdefault("owner", activity.owner_id)

@@ -161,7 +161,8 @@
     if (target.matches && target.matches("[data-autosubmit]") && target.form) target.form.submit();
     // Another record type: the chosen record no longer fits.
     if (target.id === "id_related_type") {
-      var combo = target.form && target.form.querySelector(".combo");
+      var record = target.form && target.form.querySelector("input[name=related_id]");
+      var combo = record && record.closest(".combo");
       if (combo) {
         combo.querySelector(".combo-value").value = "";
         combo.querySelector(".combo-input").value = "";

@@ -14,6 +14,33 @@
     });
   }
 
+  // Search select of several records: a chosen one becomes a chip holding its hidden id.
+  function addChip(combo, pk, label) {
+    var list = combo.querySelector(".combo-chosen");
+    var input = combo.querySelector(".combo-input");
+    var known = Array.prototype.some.call(list.querySelectorAll("input[type=hidden]"), function (field) {
+      return field.value === pk;
+    });
+    if (pk && !known) {
+      var chip = document.createElement("li");
+      chip.className = "chip";
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = combo.dataset.name;
+      hidden.value = pk;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "chip-remove combo-remove";
+      button.title = combo.dataset.removeLabel || "";
+      button.textContent = "×";
+      chip.append(hidden, document.createTextNode(label), button);
+      list.append(chip);
+    }
+    input.value = "";
+    combo.querySelector(".combo-options").innerHTML = "";
+    input.focus();
+  }
+
   document.addEventListener("click", function (event) {
     var target = event.target;
     var dropdown = target.closest("details.dropdown");
@@ -22,6 +49,20 @@
 
     // Searchable select: picking one suggestion fills the hidden value and the visible text.
     var option = target.closest(".combo-option");
+    if (option && option.closest(".combo-multi")) {
+      event.preventDefault();
+      addChip(option.closest(".combo-multi"), option.dataset.value || "", option.dataset.label || "");
+      return;
+    }
+    var remove = target.closest(".combo-remove");
+    if (remove) {
+      event.preventDefault();
+      var chip = remove.closest("li");
+      var box = chip.closest(".combo-multi");
+      chip.remove();
+      box.querySelector(".combo-input").focus();
+      return;
+    }
     if (option) {
       event.preventDefault();
       var combo = option.closest(".combo");
@@ -51,7 +92,7 @@
     var input = event.target;
     if (input.classList && input.classList.contains("combo-input") && input.value.trim() === "") {
       var value = input.closest(".combo").querySelector(".combo-value");
-      if (value.value !== "") {
+      if (value && value.value !== "") {
         value.value = "";
         value.dispatchEvent(new Event("change", { bubbles: true }));
       }
