@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "rapport.catalog",
     "rapport.pipeline",
     "rapport.activities",
+    "rapport.quotes",
     "rapport.web",
     "rapport.demo",
 ]

@@ -183,7 +183,7 @@ def test_dragging_keeps_the_custom_values(rated, client_for, fields):
 
 def test_the_next_step_carries_the_custom_values_of_the_activity_it_follows(rated, fields):
     meeting = plan(rated.salesperson, custom_fields={"project": "Alpha", "km": "12"})
-    done, following = activity_record_outcome(
+    _done, following = activity_record_outcome(
         actor=rated.salesperson,
         activity_id=meeting.pk,
         outcome_code="follow_up",

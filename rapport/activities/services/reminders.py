@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -32,6 +32,7 @@ from django.utils.translation import gettext
 from rapport.activities import scheduling
 from rapport.activities.models import Activity, ActivityDelivery, DeliveryKind, EmailStatus
 from rapport.activities.recurrence import Occurrence, zone
+from rapport.core import periodic
 from rapport.core.models import User
 from rapport.core.services.notifications import notify
 
@@ -57,9 +58,11 @@ class TickResult:
     emails_sent: int = 0
     emails_failed: int = 0
     errors: int = 0
+    other: dict[str, int] = field(default_factory=dict)  # the other apps' periodic work (`core.periodic`)
 
     def __bool__(self) -> bool:
-        return any((self.reminders, self.prompts, self.emails_sent, self.emails_failed, self.errors))
+        done = (self.reminders, self.prompts, self.emails_sent, self.emails_failed, self.errors)
+        return any(done) or any(self.other.values())
 
 
 # --- the claim ---------------------------------------------------------------------------------------
@@ -301,8 +304,8 @@ def send_due_emails(now: dt.datetime, result: TickResult) -> None:
 
 
 def scheduler_tick(*, now: dt.datetime | None = None) -> TickResult:
-    """One pass of the time-based work: due reminders, due outcome prompts, then the e-mails owed
-    (new ones and earlier failures whose wait is over)."""
+    """One pass of the time-based work: due reminders, due outcome prompts, the e-mails owed (new ones
+    and earlier failures whose wait is over), then what other apps registered (`core.periodic`)."""
     moment = now or timezone.now()
     result = TickResult()
     result.reminders = _each(_due("remind_at", moment), activity_remind, moment, result)
@@ -312,4 +315,6 @@ def scheduler_tick(*, now: dt.datetime | None = None) -> TickResult:
     except Exception:
         result.errors += 1
         logger.exception("Scheduler: sending e-mails failed; they stay pending")
+    result.other, failed = periodic.run_all(moment)
+    result.errors += failed
     return result

@@ -4,7 +4,7 @@ opportunity and is recorded in its audit trail as a note."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -214,3 +214,40 @@ def cost_remove(*, actor: User, opportunity_id: Any, cost_id: Any) -> None:
     audit.log_note(actor, opportunity, _("Cost removed: %(amount)s %(currency)s") % {
         "amount": cost.amount_amount, "currency": cost.amount_currency_id
     })  # fmt: skip
+
+
+@transaction.atomic
+def lines_replace(
+    *,
+    actor: User | None,
+    opportunity_id: Any,
+    lines: Sequence[Mapping[str, Any]],
+    currency: str,
+    amount: Decimal | None = None,
+    note: str,
+) -> Opportunity:
+    """Replace every product line at once — what an accepted quote does (`lines`: product,
+    description, quantity, unit_price, discount). No rights check: the caller (accepting a quote,
+    perhaps by the customer) has made the decision. `amount` None: the amount is the lines' sum;
+    a figure: the amount is that figure (lines without a product cannot be opportunity lines)."""
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity_id)
+    before = audit.snapshot(opportunity)
+    opportunity.lines.all().delete()
+    OpportunityLine.objects.bulk_create(
+        OpportunityLine(
+            opportunity=opportunity,
+            position=position,
+            product_id=line["product"],
+            description=str(line.get("description") or "")[:300],
+            quantity=line["quantity"],
+            unit_price=line["unit_price"],
+            discount=line.get("discount") or Decimal("0"),
+        )
+        for position, line in enumerate(lines)
+    )
+    opportunity.amount_currency_id = currency
+    opportunity.amount_from_lines = amount is None
+    opportunity.amount_amount = lines_total(opportunity) if amount is None else amount
+    opportunity.save(update_fields=["amount_currency", "amount_from_lines", "amount_amount", "updated_at"])
+    audit.log_update(actor, opportunity, before, note=note)
+    return opportunity

@@ -1,5 +1,6 @@
 """`manage.py run_scheduler [--interval SECONDS] [--once]`: the periodic scheduler for time-based work
-(reminders before activities, prompts to record their outcome).
+(reminders before activities, prompts to record their outcome, and what other apps register in
+`rapport.core.periodic`, such as quotes expiring).
 
 One tick every `--interval` seconds (default `RAPPORT_SCHEDULER_INTERVAL`, 60). A tick that fails is
 logged and the work stays due for the next one. SIGTERM or SIGINT ends the loop after the current
@@ -87,4 +88,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"reminders {result.reminders}, outcome prompts {result.prompts}, "
                 f"e-mails sent {result.emails_sent}, e-mails failed {result.emails_failed}, errors {result.errors}"
+                + "".join(f", {name} {count}" for name, count in result.other.items())
             )
