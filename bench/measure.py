@@ -36,6 +36,11 @@ LIST_TARGET_MS = 50.0
 BOARD_TARGET_MS = 300.0
 MOVE_TARGET_MS = 50.0
 SEARCH_TARGET_MS = 100.0
+#: issue 5: a team's week and month, the internet calendar (about 5,000 events), the Today page
+CALENDAR_TARGET_MS = 200.0
+FEED_TARGET_MS = 300.0
+TODAY_TARGET_MS = 100.0
+EXECUTIVE = "executive@demo.rapport.local"
 
 
 @dataclass
@@ -101,6 +106,7 @@ def print_result(result: Result) -> None:
 
 
 def command_status() -> None:
+    from rapport.activities.models import Activity
     from rapport.core.models import User
     from rapport.customers.models import Account, Contact
     from rapport.demo.seed import existing_data
@@ -112,6 +118,7 @@ def command_status() -> None:
         "contacts": Contact.objects.count(),
         "leads": Lead.objects.count(),
         "opportunities": Opportunity.objects.count(),
+        "activities": Activity.objects.count(),
         "demo": User.objects.filter(email=ADMIN).exists(),
         "existing": existing_data(),
     }
@@ -251,6 +258,7 @@ def command_measure(args: argparse.Namespace) -> None:
     from django.test import Client
     from django.urls import Resolver404, resolve
 
+    from rapport.activities.models import Activity
     from rapport.core.models import RoleCode, RolePermission, Scope, User
     from rapport.core.services.org import role_permission_set
     from rapport.core.visibility import visible_to
@@ -283,6 +291,7 @@ def command_measure(args: argparse.Namespace) -> None:
         "leads": Lead.objects.count(),
         "opportunities": Opportunity.objects.count(),
         "users": User.objects.count(),
+        "activities": Activity.objects.count(),
     }
     visible = {
         "accounts": visible_to(user, Account).count(),
@@ -300,8 +309,12 @@ def command_measure(args: argparse.Namespace) -> None:
         flush=True,
     )
 
+    calendar_setup = _calendar_setup(user) if totals["activities"] else None
+    people = [user, admin]
+    if calendar_setup is not None:
+        people += [calendar_setup["manager"], calendar_setup["executive"]]
     clients = {}
-    for person in (user, admin):
+    for person in people:
         client = Client()
         client.force_login(person)
         clients[person.email] = client
@@ -398,6 +411,10 @@ def command_measure(args: argparse.Namespace) -> None:
             ("Pipeline board page, administrator", ADMIN, None, fixed("/opportunities/board/")),
         ]
 
+    notes: dict[str, list[str]] = {}
+    if calendar_setup is not None:
+        scenarios += _calendar_scenarios(calendar_setup, fixed, notes)
+
     if args.only:
         scenarios = [s for s in scenarios if args.only.casefold() in s[0].casefold()]
     results: list[Result] = []
@@ -418,6 +435,7 @@ def command_measure(args: argparse.Namespace) -> None:
             if response.status_code != 200:
                 raise SystemExit(f"{request_path} answered {response.status_code} for {who}")
         result = summarize(name, shown, who, target, samples)
+        result.notes = list(notes.get(name, []))
         set_cpu(result, cpu_samples)
         # One more request, this time counting and timing its SQL.
         sample_path = timed[samples.index(max(samples))]
@@ -467,12 +485,89 @@ def command_measure(args: argparse.Namespace) -> None:
         "build_seconds": args.build_seconds or None,
         "requests_per_measurement": args.requests,
         "warmup": args.warmup,
-        "targets_ms": {"list_p95": LIST_TARGET_MS, "search_p95": SEARCH_TARGET_MS},
+        "targets_ms": {
+            "list_p95": LIST_TARGET_MS,
+            "search_p95": SEARCH_TARGET_MS,
+            "calendar_p95": CALENDAR_TARGET_MS,
+            "feed_p95": FEED_TARGET_MS,
+            "today_p95": TODAY_TARGET_MS,
+        },
+        "calendar": None
+        if calendar_setup is None
+        else {k: v for k, v in calendar_setup.items() if k not in ("manager", "executive", "team", "token")},
         "results": [asdict(r) for r in results],
         "queries": plans,
     }
     Path(args.out).write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     print(f"[{connection.vendor}] results written to {args.out}")
+
+
+def _calendar_setup(user: Any) -> dict[str, Any] | None:
+    """Who the calendar measurements run as: the sales manager of the largest team (by the people in
+    it and its sub-teams), the executive for the whole company, and the salesperson's feed address."""
+    from rapport.activities.models import Activity
+    from rapport.activities.selectors import overlapping
+    from rapport.activities.services.feeds import feed_token
+    from rapport.activities.views import feed_window
+    from rapport.core.models import RoleCode, Team, User
+
+    best: tuple[int, Any] | None = None
+    for team in Team.objects.select_related("manager").filter(manager__role_id=RoleCode.SALES_MANAGER):
+        size = User.objects.filter(is_active=True, team__path__startswith=team.path).count()
+        if best is None or size > best[0]:
+            best = (size, team)
+    if best is None:
+        return None
+    size, team = best
+    executive = User.objects.filter(email=EXECUTIVE).first() or User.objects.get(email=ADMIN)
+    start, end = feed_window()
+    in_feed = Activity.objects.filter(owner=user).filter(overlapping(start, end)).count()
+    return {
+        "manager": team.manager,
+        "manager_email": team.manager.email,
+        "executive": executive,
+        "executive_email": executive.email,
+        "team": team,
+        "team_name": team.name,
+        "team_people": size,
+        "company_people": User.objects.filter(is_active=True).count(),
+        "token": feed_token(actor=user),
+        "feed_activities": in_feed,
+    }
+
+
+def _calendar_scenarios(
+    setup: dict[str, Any], fixed: Callable[[str], tuple[str, list[str], list[str]]], notes: dict[str, list[str]]
+) -> list[tuple[str, str, float | None, tuple[str, list[str], list[str]]]]:
+    """Issue 5 item 9: a team's week and month, my week, the internet calendar, the Today page."""
+    manager, team = setup["manager_email"], setup["team"]
+    team_note = f"team {setup['team_name']} (t{team.pk}): {setup['team_people']} people, as its manager {manager}"
+    week_team = f"Calendar week (team), {setup['team_people']} people"
+    month_team = f"Calendar month (team), {setup['team_people']} people"
+    week_company = f"Calendar week (company), {setup['company_people']} people, executive"
+    notes[week_team] = [team_note]
+    notes[month_team] = [team_note]
+    feed = "Calendar feed (.ics), full 200 response"
+    notes[feed] = [
+        f"{setup['feed_activities']:,} activities (VEVENTs) in the feed's window, 90 days back to a year ahead"
+    ]
+    from rapport.core.models import Team
+
+    company = Team.objects.filter(parent__isnull=True).order_by("path").first()
+    scenarios: list[tuple[str, str, float | None, tuple[str, list[str], list[str]]]] = [
+        (week_team, manager, CALENDAR_TARGET_MS, fixed(f"/calendar/?view=week&who=t{team.pk}")),
+        (month_team, manager, CALENDAR_TARGET_MS, fixed(f"/calendar/?view=month&who=t{team.pk}")),
+        ("Calendar week (me)", BENCH_USER, None, fixed("/calendar/?view=week")),
+        ("Calendar month (me)", BENCH_USER, None, fixed("/calendar/?view=month")),
+        (feed, BENCH_USER, FEED_TARGET_MS, fixed(f"/calendar/{setup['token']}.ics")),
+        ("Today page", BENCH_USER, TODAY_TARGET_MS, fixed("/today/")),
+        ("Today page, manager", manager, TODAY_TARGET_MS, fixed("/today/")),
+    ]
+    if company is not None:
+        notes[week_company] = [f"team {company.name} (t{company.pk}) and its sub-teams, as {setup['executive_email']}"]
+        path = f"/calendar/?view=week&who=t{company.pk}"
+        scenarios.insert(2, (week_company, setup["executive_email"], None, fixed(path)))
+    return scenarios
 
 
 def _measure_moves(client: Any, user: Any, warmup: int, requests: int) -> Result | None:

@@ -8,10 +8,18 @@
     .venv/bin/python -m bench --accounts 20000 --contacts 100000 --leads 50000 --import-rows 10000   # quicker
     .venv/bin/python -m bench --no-import          # lists and search only
     .venv/bin/python -m bench --import-only        # the lead import only
+    .venv/bin/python -m bench --activities 0       # without activities (default 5,000,000)
+    .venv/bin/python -m bench --out-dir /tmp/b --pg-url postgres://postgres@127.0.0.1:5432/rapport_bench_small \
+        --accounts 2000 --contacts 10000 --leads 5000 --opportunities 10000 --activities 50000 --no-import
+                                                   # a small trial that leaves the real databases alone
 
 The SQLite database is bench/out/rapport-bench.sqlite3; the PostgreSQL one is `rapport_bench` on
 127.0.0.1 (`--pg-url`), created when missing. A database that already holds exactly the demo data
-of the requested sizes is reused; any other content is replaced. Every step runs in its own
+of the requested sizes is reused; any other content is replaced — except that a database with the
+right accounts, contacts, leads and opportunities but another number of activities only gets its
+activities replaced (`seed_demo --add-activities`), which is much quicker than seeding it all again.
+`--out-dir` puts the SQLite database and every output file elsewhere (bench/out by default; a trial
+elsewhere needs its own `--pg-url` too, so that it cannot touch `rapport_bench`). Every step runs in its own
 process (`manage.py migrate`, `manage.py seed_demo`, `python -m bench.measure`), against the real
 database with production settings (DEBUG off), so the figures are what a server would see.
 
@@ -33,12 +41,20 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+DEFAULT_OUT = ROOT / "bench" / "out"
+OUT = DEFAULT_OUT
 SQLITE_PATH = OUT / "rapport-bench.sqlite3"
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/rapport_bench"
 ENGINES = ("sqlite", "postgresql")
 SEED = 2026
 SIZES = ("accounts", "contacts", "leads", "opportunities")
+
+
+def set_out_dir(path: Path) -> None:
+    """Where the SQLite database and the results go (bench/out unless `--out-dir`)."""
+    global OUT, SQLITE_PATH
+    OUT = path
+    SQLITE_PATH = OUT / "rapport-bench.sqlite3"
 
 
 def engine_env(engine: str, pg_url: str) -> dict[str, str]:
@@ -120,11 +136,21 @@ def build(engine: str, args: argparse.Namespace, env: dict[str, str]) -> dict[st
     if all(current[size] == wanted[size] for size in SIZES) and current["demo"]:
         print(
             f"[{engine}] reusing the database: {current['accounts']:,} accounts, {current['contacts']:,} contacts, "
-            f"{current['leads']:,} leads, {current['opportunities']:,} opportunities"
+            f"{current['leads']:,} leads, {current['opportunities']:,} opportunities, "
+            f"{current['activities']:,} activities"
         )
-        if info_path.exists():
-            return dict(json.loads(info_path.read_text()))
-        return {**wanted, "seconds": None}
+        info: dict[str, Any] = (
+            dict(json.loads(info_path.read_text()))
+            if info_path.exists()
+            else {
+                **wanted,
+                "seconds": None,
+            }
+        )
+        if current["activities"] != args.activities:
+            info.update(add_activities(engine, args, env, current["activities"]))
+            info_path.write_text(json.dumps(info, indent=2))
+        return info
     if current["accounts"] or current["leads"] or current["opportunities"] or current["demo"]:
         print(f"[{engine}] the database holds other data: starting from an empty one", flush=True)
         recreate(engine, args.pg_url)
@@ -132,16 +158,29 @@ def build(engine: str, args: argparse.Namespace, env: dict[str, str]) -> dict[st
     sizes = [f"--{size}={wanted[size]}" for size in SIZES]
     print(f"[{engine}] seed_demo {' '.join(sizes)}", flush=True)
     started = time.monotonic()
-    manage(env, "seed_demo", f"--seed={args.seed}", *sizes)
+    manage(env, "seed_demo", f"--seed={args.seed}", *sizes, "--activities=0")
     seconds = round(time.monotonic() - started, 1)
+    activities = add_activities(engine, args, env, 0) if args.activities else {"activities": 0}
     # seed_demo ends with ANALYZE. On PostgreSQL, VACUUM also sets the visibility map that lets
     # counts read indexes alone, as autovacuum does some time after a large load.
     if engine == "postgresql":
         run([sys.executable, "-m", "bench.measure", "analyze"], env)
-    info = {**wanted, "seconds": seconds}
+    info = {**wanted, "seconds": seconds, **activities}
     info_path.write_text(json.dumps(info, indent=2))
     print(f"[{engine}] built in {seconds:,.0f} s", flush=True)
     return info
+
+
+def add_activities(engine: str, args: argparse.Namespace, env: dict[str, str], present: int) -> dict[str, Any]:
+    """Give a database with the demo company `args.activities` activities (replacing those it has)."""
+    print(f"[{engine}] seed_demo --add-activities={args.activities} (there are {present:,})", flush=True)
+    started = time.monotonic()
+    manage(env, "seed_demo", f"--seed={args.seed}", f"--add-activities={args.activities}", "--replace-activities")
+    if engine == "postgresql":  # as after the first build: statistics and the visibility map
+        run([sys.executable, "-m", "bench.measure", "analyze"], env)
+    seconds = round(time.monotonic() - started, 1)
+    print(f"[{engine}] {args.activities:,} activities added in {seconds:,.0f} s", flush=True)
+    return {"activities": args.activities, "activities_seconds": seconds}
 
 
 def measure(engine: str, args: argparse.Namespace, env: dict[str, str], build_info: dict[str, Any]) -> None:
@@ -170,7 +209,12 @@ def measure(engine: str, args: argparse.Namespace, env: dict[str, str], build_in
     summary = json.loads(out.read_text())
     summary.pop("plans", None)
     summary.pop("queries", None)
-    (ROOT / "bench" / f"results-{engine}.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    (summary_dir() / f"results-{engine}.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+
+
+def summary_dir() -> Path:
+    """Where the committed summary goes: bench/, or the `--out-dir` of a trial run."""
+    return ROOT / "bench" if OUT == DEFAULT_OUT else OUT
 
 
 def measure_import(engine: str, args: argparse.Namespace, env: dict[str, str]) -> None:
@@ -193,7 +237,7 @@ def measure_import(engine: str, args: argparse.Namespace, env: dict[str, str]) -
         env,
     )
     outcome = json.loads(out.read_text())
-    for path in (OUT / f"results-{engine}.json", ROOT / "bench" / f"results-{engine}.json"):
+    for path in (OUT / f"results-{engine}.json", summary_dir() / f"results-{engine}.json"):
         if path.exists():
             results = json.loads(path.read_text())
             results["import"] = {k: v for k, v in outcome.items() if k not in ("errors_sample",)}
@@ -208,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--leads", type=int, default=500_000)
     parser.add_argument("--opportunities", type=int, default=1_000_000)
+    parser.add_argument("--activities", type=int, default=5_000_000)
     parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the lead import (default 100,000)")
     parser.add_argument("--no-import", action="store_true", help="skip the lead import measurement")
     parser.add_argument("--import-only", action="store_true", help="measure the lead import, not the lists")
@@ -219,9 +264,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="only the measurements whose name contains this text (e.g. board)")
     parser.add_argument("--pg-url", default=os.environ.get("RAPPORT_BENCH_PG_URL", DEFAULT_PG_URL))
     parser.add_argument("--build-only", action="store_true", help="build the databases, measure nothing")
+    parser.add_argument(
+        "--out-dir",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="the SQLite database and the results (default bench/out; another one leaves the real benchmark alone)",
+    )
     args = parser.parse_args(argv)
-    OUT.mkdir(parents=True, exist_ok=True)
+    set_out_dir(args.out_dir.resolve())
     engines = ENGINES if args.engine == "all" else (args.engine,)
+    if OUT != DEFAULT_OUT and "postgresql" in engines and args.pg_url == DEFAULT_PG_URL:
+        raise SystemExit(
+            "--out-dir is a trial run: give it its own PostgreSQL database too (--pg-url …/rapport_bench_small)."
+        )
+    OUT.mkdir(parents=True, exist_ok=True)
     if "postgresql" in engines and shutil.which("pg_isready") is not None:
         host = urlsplit(args.pg_url).hostname or "127.0.0.1"
         if subprocess.run(["pg_isready", "-q", "-h", host], check=False).returncode != 0:

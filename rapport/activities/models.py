@@ -150,9 +150,12 @@ class Activity(models.Model):
         verbose_name_plural = _("activities")
         ordering = ["start", "id"]
         indexes = [
-            # A calendar: one owner's (or a team's owners') activities that start before the range
-            # ends and end after it starts.
+            # One owner's activities by start (today's, an owner's list in order).
             models.Index(fields=["owner", "start", "series_end"], name="activities_owner_start_idx"),
+            # A calendar: one owner's (or a team's owners') activities that end after the range
+            # starts (then: that start before it ends). Around today that is the few running or
+            # ahead, where "start before the range ends" would be the owner's whole history.
+            models.Index(fields=["owner", "series_end", "start"], name="activities_owner_end_idx"),
             models.Index(fields=["owner", "due_date"], name="activities_owner_due_idx"),
             models.Index(fields=["start", "id"], name="activities_start_idx"),
             models.Index(fields=["related_type", "related_id", "start"], name="activities_related_idx"),

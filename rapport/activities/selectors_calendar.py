@@ -26,6 +26,11 @@ VIEWS = ("day", "week", "month", "year", "agenda")
 #: how far the agenda looks ahead from its first day
 AGENDA_DAYS = 90
 AGENDA_PAGE_SIZE = 50
+#: what the calendar pages never show of an activity (not read: a team's month is thousands of rows)
+PAGE_DEFERRED = (
+    "description", "outcome_code", "outcome_text", "done_at", "expenses", "cost", "currency", "series_end",
+    "reminder_minutes", "remind_at", "prompt_at", "custom", "created_by", "created_at", "updated_at",
+)  # fmt: skip
 
 
 def calendar_users(actor: User) -> QuerySet[User]:
@@ -154,4 +159,5 @@ def occurrences_between(
         owners=whose.owner_ids,
         team_path=whose.team_path,
         include_cancelled=include_cancelled,
+        defer=PAGE_DEFERRED,
     )

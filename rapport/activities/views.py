@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from rapport.activities import ical
 from rapport.activities.models import Activity, ActivityType
 from rapport.activities.recurrence import zone
-from rapport.activities.selectors import activity_get, feed_activities
+from rapport.activities.selectors import activity_get, feed_rows, window_parts
 from rapport.activities.services import feed_user
 from rapport.core.models import User
 from rapport.web.utils import fetch
@@ -41,10 +41,16 @@ def feed_window(now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetim
     return today - dt.timedelta(days=FEED_DAYS_BACK), today + dt.timedelta(days=FEED_DAYS_AHEAD + 1)
 
 
-def feed_etag(user: User, start: dt.datetime, host: str) -> str:
-    """Changes whenever the feed's content may: any of the user's activities added, changed or
-    deleted, a type renamed, the window moved to another day, the user's name or language changed."""
-    mine = Activity.objects.filter(owner=user).aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
+def feed_etag(user: User, start: dt.datetime, end: dt.datetime, host: str) -> str:
+    """Changes whenever the feed's content may: any of the user's activities in the window added,
+    changed, deleted or moved out of it (an edit moves `updated_at`, an addition the highest id, a
+    deletion the count), a type renamed, the window moved to another day, the user's name or
+    language changed. Only the window's activities are read (through the calendar's index), not
+    the years of history a salesperson accumulates."""
+    mine = [  # timed ones and tasks apart, each through its index (see `selectors.happening`)
+        Activity.objects.filter(owner=user).filter(part).aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
+        for part in window_parts(start, end)
+    ]
     types = ActivityType.objects.aggregate(n=Count("id"), last=Max("updated_at"))
     parts = [user.pk, str(user), user.language, start.date(), host, mine, types]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
@@ -58,13 +64,14 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     host = _host(request)
     start, end = feed_window()
-    etag = quote_etag(feed_etag(user, start, host))
+    with timezone.override(zone(user.time_zone)):  # tasks' due days are read in the user's zone
+        etag = quote_etag(feed_etag(user, start, end, host))
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response: HttpResponse = HttpResponseNotModified()
     else:
         with translation.override(user.language), timezone.override(zone(user.time_zone)):
             body = ical.calendar(
-                feed_activities(user=user, start=start, end=end),
+                feed_rows(user=user, start=start, end=end),
                 host=host,
                 absolute=request.build_absolute_uri,
                 name=f"Rapport · {user}",

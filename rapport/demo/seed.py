@@ -27,6 +27,7 @@ from rapport.demo.org import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_LOGINS, DEMO_PASSWOR
 
 __all__ = [
     "DEFAULT_ACCOUNTS",
+    "DEFAULT_ACTIVITIES",
     "DEFAULT_CONTACTS",
     "DEFAULT_LEADS",
     "DEFAULT_OPPORTUNITIES",
@@ -36,6 +37,8 @@ __all__ = [
     "DEMO_PASSWORD",
     "DemoDataExists",
     "SeedResult",
+    "add_activities",
+    "default_activities",
     "existing_data",
     "seed",
 ]
@@ -45,6 +48,11 @@ DEFAULT_ACCOUNTS = 500
 DEFAULT_CONTACTS = 1_500
 DEFAULT_LEADS = 800
 DEFAULT_OPPORTUNITIES = 600
+#: activities of the default demo: enough for lively calendars and Today pages around today;
+#: other sizes get a proportional number (`default_activities`)
+DEFAULT_ACTIVITIES = 5_000
+#: at most this many activities unless asked for explicitly (the benchmark asks for millions)
+MAX_DEFAULT_ACTIVITIES = 20_000
 #: up to this many accounts + contacts + leads + opportunities, the whole seed is one transaction and each record gets a
 #: 'created' audit entry; above it (benchmark sizes) batches commit one by one and no audit is written
 SMALL = 20_000
@@ -64,8 +72,32 @@ class SeedResult:
     links: int
     leads: int
     opportunities: int
+    activities: int
     audit_entries: int
     seconds: float
+
+
+def default_activities(*, accounts: int, contacts: int, leads: int, opportunities: int) -> int:
+    """How many activities a demo of these sizes gets when not told: in proportion to the default demo."""
+    default_total = DEFAULT_ACCOUNTS + DEFAULT_CONTACTS + DEFAULT_LEADS + DEFAULT_OPPORTUNITIES
+    total = accounts + contacts + leads + opportunities
+    return min(MAX_DEFAULT_ACTIVITIES, round(DEFAULT_ACTIVITIES * total / default_total))
+
+
+def add_activities(
+    *, total: int, seed: int = DEFAULT_SEED, progress: Callable[[str, int, int], None] | None = None
+) -> int:
+    """Add `total` demo activities to a database that already holds the demo company (the
+    benchmark's databases, built before activities existed); ANALYZE after. Returns how many."""
+    from rapport.demo.activities import seed_activities
+
+    if total > SMALL:
+        use_large_cache()
+    from rapport.activities.models import Activity
+
+    made = seed_activities(total=total, seed=seed, progress=progress)
+    refresh_planner_statistics(Activity._meta.db_table)
+    return made
 
 
 def existing_data() -> str | None:
@@ -101,14 +133,17 @@ def use_large_cache() -> None:
             cursor.execute(f"PRAGMA cache_size=-{SEED_CACHE_KIB}")
 
 
-def refresh_planner_statistics() -> None:
+def refresh_planner_statistics(*tables: str) -> None:
     """ANALYZE after a bulk load, as after any import: the query planners choose by table statistics.
 
     SQLite has none until ANALYZE runs, and without them it sorts a whole team's contacts to
     show the first page of 50 instead of walking the name index (docs/performance.md).
     """
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        if not tables:
+            cursor.execute("ANALYZE")
+        for table in tables:  # only what a load changed (a whole benchmark database takes minutes)
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def seed(
@@ -118,12 +153,16 @@ def seed(
     contacts: int = DEFAULT_CONTACTS,
     leads: int = DEFAULT_LEADS,
     opportunities: int = DEFAULT_OPPORTUNITIES,
+    activities: int | None = None,
     audit: bool | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SeedResult:
-    """Fill an empty database with the demo company. `audit=None`: audit entries at small sizes only."""
+    """Fill an empty database with the demo company. `audit=None`: audit entries at small sizes only;
+    `activities=None`: `default_activities` for these sizes."""
+    from rapport.activities.models import Activity
     from rapport.core.models import AuditEntry, Team
     from rapport.customers.models import Account, AccountContact, Contact
+    from rapport.demo.activities import seed_activities
     from rapport.demo.customers import CustomerSeeder
     from rapport.demo.leads import LeadSeeder
     from rapport.demo.pipeline import PipelineSeeder
@@ -141,7 +180,9 @@ def seed(
     now = timezone.now().replace(second=0, microsecond=0)
     today = timezone.localdate(now)
 
-    if not small:
+    if activities is None:
+        activities = default_activities(accounts=accounts, contacts=contacts, leads=leads, opportunities=opportunities)
+    if not small or activities > SMALL:
         use_large_cache()
 
     def run() -> None:
@@ -158,6 +199,8 @@ def seed(
         lead_seeder.seed_leads(leads)
         # Opportunities draw last, so the customers and leads of a seed stay what they were before.
         pipeline_seeder.seed_opportunities(opportunities)
+        # Activities last, from their own generator (so adding them later gives the same ones).
+        seed_activities(total=activities, seed=seed, now=now, progress=progress)
         if write_audit:
             seeder.seed_audit()
             lead_seeder.seed_audit()
@@ -178,6 +221,7 @@ def seed(
         links=AccountContact.objects.count(),
         leads=Lead.objects.count(),
         opportunities=Opportunity.objects.count(),
+        activities=Activity.objects.count(),
         audit_entries=AuditEntry.objects.filter(note="demo data").count() if write_audit else 0,
         seconds=time.monotonic() - started,
     )

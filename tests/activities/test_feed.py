@@ -190,8 +190,9 @@ def test_one_activity_as_an_ics_download(rated, diary, client_for):
     assert detail.status_code == 302 and detail["Location"] == f"/accounts/{meeting.related_id}/"
 
 
-# token, the user's activities (ETag), the types (ETag), the role's rights, the activities with their types
-FEED_QUERIES = 5
+# token, the user's activities in the window (ETag: timed ones and tasks, read apart), the types (ETag),
+# the role's rights, the activities with their types
+FEED_QUERIES = 6
 
 
 @pytest.mark.parametrize("rows", [5, 30])
@@ -206,3 +207,35 @@ def test_the_feed_costs_the_same_with_more_activities(rated, rows, django_assert
     assert len(icalendar.Calendar.from_ical(response.content).walk("VEVENT")) == rows
     with django_assert_num_queries(FEED_QUERIES - 2):  # 304: the ETag alone
         assert client.get(f"/calendar/{token}.ics", headers={"If-None-Match": response["ETag"]}).status_code == 304
+
+
+def test_the_fast_writer_matches_the_icalendar_reference(rated, diary):
+    """`ical.calendar` writes the events by hand; `icalendar` reads them exactly as the events the
+    package itself builds (`reference_calendar`), long and non-ASCII lines folded on the way."""
+    from rapport.activities import ical
+
+    meeting = diary["meeting"]
+    meeting.description = "Ząb, żółć; \\ back\nnew line " + "long words " * 20
+    activities = [*diary.values(), meeting]
+
+    def absolute(path: str) -> str:
+        return f"http://{HOST}{path}"
+
+    fast = ical.calendar(activities, host=HOST, absolute=absolute, name="Feed")
+    reference = ical.reference_calendar(activities, host=HOST, absolute=absolute, name="Feed")
+    assert all(len(line) <= 75 for line in fast.split(b"\r\n"))
+
+    def events(body: bytes) -> list[dict[str, Any]]:
+        cal = icalendar.Calendar.from_ical(body)
+        found = []
+        for item in cal.walk("VEVENT"):
+            values = {key: item.decoded(key) for key in item if key not in ("CATEGORIES", "RRULE")}
+            values["CATEGORIES"] = item["CATEGORIES"].to_ical()
+            values["RRULE"] = item["RRULE"].to_ical() if "RRULE" in item else None
+            values["ALARMS"] = [a.decoded("TRIGGER") for a in item.walk("VALARM")]
+            found.append(values)
+        return found
+
+    assert events(fast) == events(reference)
+    zones = {str(tz["TZID"]) for tz in icalendar.Calendar.from_ical(fast).walk("VTIMEZONE")}
+    assert zones == {str(tz["TZID"]) for tz in icalendar.Calendar.from_ical(reference).walk("VTIMEZONE")}
