@@ -64,3 +64,18 @@ def test_an_unknown_api_path_answers_problem_details(client_for, org):
     page = client_for(org.salesperson).get("/no-such-page/")
     assert page.status_code == 404
     assert page["Content-Type"].startswith("text/html")
+
+
+def test_another_mail_backend_gets_no_smtp_options(tmp_path):
+    """EMAIL_BACKEND=console (what `make run` uses without a mail server) prints the message instead
+    of failing on the SMTP options only the SMTP backend takes."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "RAPPORT_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "rapport.config.settings",
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+    }
+    code = "import django; django.setup(); from django.core.mail import send_mail; send_mail('Reminder', 'Call Anna', None, ['a@example.com'])"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Subject: Reminder" in result.stdout and "Call Anna" in result.stdout
