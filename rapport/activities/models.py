@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from rapport.activities.expressions import no_start
 from rapport.core.money import AMOUNT_DIGITS, AMOUNT_PLACES
 
 #: the longest default duration and reminder: one week, in minutes
@@ -169,8 +170,8 @@ class Activity(models.Model):
             ),
             models.Index(
                 fields=["owner", "due_date"],
-                name="activities_planned_due_idx",
-                condition=Q(status="planned", start__isnull=True),
+                name="activities_planned_task_idx",
+                condition=Q(status="planned") & no_start(),  # the form the Today page's reads use
             ),
         ]
         constraints = [

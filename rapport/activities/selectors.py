@@ -12,12 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import DateTimeField, F, Func, Prefetch, Q, QuerySet, Sum
+from django.db.models import DateTimeField, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.lookups import IsNull, LessThan
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from rapport.activities.expressions import Unindexed
 from rapport.activities.ical import FeedRow
 from rapport.activities.models import Activity, ActivityStatus, RelatedType
 from rapport.activities.recurrence import Occurrence, occurrences
@@ -54,20 +55,6 @@ def moment(raw: Any, *, end_of_day: bool = False) -> dt.datetime:
     return value
 
 
-class _Unindexed(Func):
-    """A column the query planner should not look up by an index: `COALESCE(column, NULL)`, the
-    same value. SQLite plans by per-index averages (`ANALYZE`'s sqlite_stat1), which make
-    `start IS NULL` look like one row per owner — it is every task they ever had — and a
-    `start < …` range as good as a `series_end >= …` one — it is their whole history. PostgreSQL
-    gets the plain column: it plans by real statistics (and would not fold the COALESCE away)."""
-
-    template = "COALESCE(%(expressions)s, NULL)"
-    arity = 1
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        return compiler.compile(self.source_expressions[0])
-
-
 def overlapping(range_start: dt.datetime, range_end: dt.datetime) -> Q:
     """Activities with an occurrence in [start, end): timed ones by their first start and the end of
     their last occurrence, tasks by their due date (in the current zone). For reading many, use
@@ -76,7 +63,7 @@ def overlapping(range_start: dt.datetime, range_end: dt.datetime) -> Q:
 
 
 def _timed(range_start: dt.datetime, range_end: dt.datetime) -> Q:
-    start = _Unindexed(F("start"), output_field=DateTimeField())
+    start = Unindexed(F("start"), output_field=DateTimeField())
     return Q(LessThan(start, range_end), series_end__gte=range_start)
 
 
@@ -84,7 +71,7 @@ def _due(range_start: dt.datetime, range_end: dt.datetime) -> Q:
     zone = timezone.get_current_timezone()
     first_day = range_start.astimezone(zone).date()
     last_day = (range_end - dt.timedelta(microseconds=1)).astimezone(zone).date()
-    start = _Unindexed(F("start"), output_field=DateTimeField())
+    start = Unindexed(F("start"), output_field=DateTimeField())
     return Q(IsNull(start, True), due_date__gte=first_day, due_date__lte=last_day)
 
 

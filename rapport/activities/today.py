@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from rapport.activities.expressions import no_start
 from rapport.activities.models import Activity, ActivityStatus, RelatedType
 from rapport.activities.recurrence import Occurrence, occurrences
 from rapport.core.models import OrganisationSettings, Scope, User
@@ -64,7 +65,7 @@ def due_today(*, actor: User, day: Day, limit: int) -> list[Occurrence]:
     series = (
         _mine(actor).filter(series_end__gte=day.start, start__lt=day.end).exclude(rrule="").order_by("series_end", "id")
     )
-    tasks = _mine(actor).filter(start__isnull=True, due_date=day.date).order_by("id")
+    tasks = _mine(actor).filter(no_start(), due_date=day.date).order_by("id")
     found = [_task_occurrence(task) for task in tasks[:limit]]
     found += [Occurrence(a, a.start, a.end) for a in single[:limit] if a.start is not None]
     for activity in series[:SERIES_LIMIT]:
@@ -75,7 +76,7 @@ def due_today(*, actor: User, day: Day, limit: int) -> list[Occurrence]:
 
 def overdue_tasks(*, actor: User, day: Day) -> QuerySet[Activity]:
     """My planned tasks whose due date has passed, the longest overdue first."""
-    return _mine(actor).filter(start__isnull=True, due_date__lt=day.date).order_by("due_date", "id")
+    return _mine(actor).filter(no_start(), due_date__lt=day.date).order_by("due_date", "id")
 
 
 def _waiting(queryset: QuerySet[Activity], now: dt.datetime) -> QuerySet[Activity]:
