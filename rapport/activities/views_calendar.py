@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from rapport.activities import recurrence
+from rapport.activities.calendar_html import EventHtml
 from rapport.activities.models import Activity, ActivityType
 from rapport.activities.recurrence import Occurrence
 from rapport.activities.selectors import moment
@@ -75,6 +76,7 @@ class Event:
     top: int = 0  # minutes after the day's midnight (time grid)
     bottom: int = 0
     owner: User | None = None
+    html: str = ""  # written by `calendar_html.EventHtml` for the page that shows it
 
     @property
     def activity(self) -> Activity:
@@ -249,8 +251,11 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     choices = _choices(actor, whose)
     occurrences = occurrences_between(actor=actor, whose=whose, first=first, after_last=after_last)
     days = lay_out(occurrences, first, after_last, choices["owners"])
+    html = EventHtml(can_edit=can(actor, "edit", "activity"), is_team=whose.team is not None)
     for cell in days:
         cell.in_month = view != "month" or cell.date.month == day.month
+        for event in cell.events if view != "year" else []:
+            event.html = html(event)
     context: dict[str, Any] = {
         "nav_section": "calendar",
         "view": view,

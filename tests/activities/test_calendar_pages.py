@@ -295,3 +295,18 @@ def test_an_all_day_activity_keeps_its_days_for_a_viewer_in_another_zone(rated, 
     rated.emea_manager.save()
     response = page(client_for(rated.emea_manager), view="week", who=f"u{rated.salesperson.pk}")
     assert [day.date.day for day in response.context["days"] if day.all_day] == [15]
+
+
+@pytest.mark.parametrize("view", ("week", "month", "agenda"))
+def test_hostile_subjects_and_places_are_shown_as_text(rated, client_for, view):
+    plan(
+        rated.salesperson,
+        subject='<script>alert("x")</script>',
+        location='" onmouseover="alert(1)',
+        start=dt.datetime(2026, 1, 13, 10, 0, tzinfo=WARSAW),
+    )
+    html = page(client_for(rated.salesperson), view=view).content.decode()
+    assert '<script>alert("x")</script>' not in html and 'onmouseover="alert' not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    if view != "agenda":  # the agenda's own column gives the time
+        assert '<span class="cal-event-time">10:00' in html  # Warsaw time, for a Warsaw viewer
