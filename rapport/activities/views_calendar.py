@@ -76,7 +76,11 @@ class Event:
     top: int = 0  # minutes after the day's midnight (time grid)
     bottom: int = 0
     owner: User | None = None
-    html: str = ""  # written by `calendar_html.EventHtml` for the page that shows it
+    writer: EventHtml | None = None  # the page's `calendar_html.EventHtml`
+
+    @property
+    def html(self) -> str:
+        return self.writer(self) if self.writer is not None else ""
 
     @property
     def activity(self) -> Activity:
@@ -254,8 +258,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     html = EventHtml(can_edit=can(actor, "edit", "activity"), is_team=whose.team is not None)
     for cell in days:
         cell.in_month = view != "month" or cell.date.month == day.month
-        for event in cell.events if view != "year" else []:
-            event.html = html(event)
+        for event in cell.events:
+            event.writer = html  # written when the page shows it (a month cell shows four, the agenda a page)
     context: dict[str, Any] = {
         "nav_section": "calendar",
         "view": view,
