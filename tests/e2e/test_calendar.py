@@ -4,6 +4,7 @@ another day, then open it and record its outcome with the next step — each che
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import pytest
@@ -41,6 +42,18 @@ def warsaw(org: Any) -> Any:
     org.salesperson.time_zone = "Europe/Warsaw"
     org.salesperson.save()
     return org
+
+
+def moved_in_database(activity: Activity, start_before: Any, seconds: float = 5.0) -> Activity:
+    """The activity as the database has it once its start changed (or after `seconds`): on PostgreSQL
+    the live server writes through its own connection, and its commit may land a moment after the
+    page shows the move."""
+    deadline = time.monotonic() + seconds
+    while True:
+        activity.refresh_from_db()
+        if activity.start != start_before or time.monotonic() > deadline:
+            return activity
+        time.sleep(0.05)
 
 
 def test_plan_by_clicking_a_slot_drag_to_another_day_and_record_the_outcome(
@@ -85,7 +98,7 @@ def test_plan_by_clicking_a_slot_drag_to_another_day_and_record_the_outcome(
     moved.wait_for()
     page.locator("#calendar-feedback .alert-success").wait_for()
     settled(page)
-    meeting.refresh_from_db()
+    meeting = moved_in_database(meeting, planned_start)
     assert meeting.start is not None and planned_start is not None
     assert (meeting.start.date() - planned_start.date()).days >= 1
     assert meeting.start.astimezone(WARSAW_WINTER).date() == dt.date(2030, 1, 17)
