@@ -226,6 +226,8 @@ RAPPORT_TRUSTED_PROXY_COUNT = int(os.environ.get("RAPPORT_TRUSTED_PROXY_COUNT", 
 RAPPORT_BASE_URL = os.environ.get("RAPPORT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Seconds between two ticks of `manage.py run_scheduler` (reminders, outcome prompts).
 RAPPORT_SCHEDULER_INTERVAL = int(os.environ.get("RAPPORT_SCHEDULER_INTERVAL", 60))
+# Static instances of the quote PDF's variable fonts, built once (`manage.py prepare_fonts`).
+RAPPORT_FONT_CACHE = Path(os.environ.get("RAPPORT_FONT_CACHE", VAR_DIR / "cache" / "fonts"))
 
 LOGGING = {
     "version": 1,

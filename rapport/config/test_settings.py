@@ -21,3 +21,5 @@ LANGUAGE_CODE = "en"
 STATIC_ROOT = Path(os.environ.get("RAPPORT_TEST_STATIC", "/tmp/rapport-test-static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
+# Built once for every test run and worker (a lock makes the others wait), kept between runs.
+RAPPORT_FONT_CACHE = Path(os.environ.get("RAPPORT_TEST_FONT_CACHE", "/tmp/rapport-test-fonts"))

@@ -44,5 +44,9 @@ def settings_state() -> dict[str, Any]:
         "categories": list(CustomerCategory.objects.order_by("pk").values_list("pk", "name", "active")),
         "currencies": list(Currency.objects.order_by("code").values_list("code", "name", "active")),
         "rates": list(ExchangeRate.objects.order_by("pk").values_list("pk", "valid_from", "rate")),
-        "organisation": list(OrganisationSettings.objects.values_list("company_name", "company_currency_id")),
+        "organisation": list(
+            OrganisationSettings.objects.values_list(
+                "company_name", "company_currency_id", "company_address", "company_logo"
+            )
+        ),
     }

@@ -69,9 +69,13 @@ class Territory(TreeNode):
 
 
 class OrganisationSettings(models.Model):
-    """One row: the company's own settings (name, currency, follow-up period)."""
+    """One row: the company's own settings (name, address, logo, currency, follow-up period)."""
 
     company_name = models.CharField(_("company name"), max_length=200, default="Rapport")
+    #: printed under the name on quotes, one line per line
+    company_address = models.TextField(_("company address"), blank=True)
+    #: PNG or JPEG, at most 1 MB (checked by `organisation_update`); printed on quotes
+    company_logo = models.FileField(_("company logo"), upload_to="org/", blank=True)
     company_currency = models.ForeignKey(
         "core.Currency",
         verbose_name=_("company currency"),

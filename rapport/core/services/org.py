@@ -8,8 +8,10 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
 
 from rapport.core.errors import InvalidInput, RuleViolation
 from rapport.core.models import OrganisationSettings, Role, RoleCode, RolePermission, Team, Territory, User
@@ -24,6 +26,13 @@ LAST_ADMIN = _("At least one active administrator must remain.")
 CANNOT_DEACTIVATE_SELF = _("You cannot deactivate your own account.")
 NOT_OWN_MANAGER = _("A user cannot be their own manager, directly or through their reports.")
 UNKNOWN_TIME_ZONE = _("Choose a time zone from the IANA list, e.g. Europe/Warsaw.")
+LOGO_TOO_LARGE = _("The logo may be at most 1 MB; make the image smaller and upload it again.")
+LOGO_NOT_AN_IMAGE = _("The logo must be a PNG or JPEG image; this file is not one.")
+LOGO_TOO_MANY_PIXELS = _("The logo may be at most %(pixels)s pixels wide and high.")
+#: the logo printed on quotes: what an upload may be
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_PIXELS = 5000
+LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg"}
 
 
 # --- trees ---------------------------------------------------------------------------------------
@@ -253,11 +262,56 @@ def role_permission_set(
 
 
 @transaction.atomic
-def organisation_update(*, actor: User, **changes: Any) -> OrganisationSettings:
-    """Change the company name, the company currency or the follow-up period for leads."""
+def organisation_update(
+    *, actor: User, company_logo: File | None = None, remove_logo: bool = False, **changes: Any
+) -> OrganisationSettings:
+    """Change the company name, address, logo, currency or the follow-up period for leads.
+
+    A new logo (PNG or JPEG, at most 1 MB, checked to be a real image) replaces the old one;
+    `remove_logo` drops it. The replaced file is deleted once the change is committed."""
     require_admin(actor)
     settings_row = OrganisationSettings.objects.select_for_update().get(pk=1)
+    if "company_address" in changes:
+        changes["company_address"] = _address(changes["company_address"])
     apply_changes(settings_row, changes)
-    full_clean_or_raise(settings_row)
+    extension = _checked_logo(company_logo) if company_logo is not None else None
+    full_clean_or_raise(settings_row, exclude=["company_logo"])
+    old_logo = settings_row.company_logo.name or ""
+    if company_logo is not None and extension is not None:
+        company_logo.seek(0)
+        settings_row.company_logo.save(f"logo.{extension}", company_logo, save=False)
+    elif remove_logo:
+        settings_row.company_logo = ""
     settings_row.save()
+    if old_logo and old_logo != settings_row.company_logo.name:
+        storage = settings_row.company_logo.storage
+        transaction.on_commit(lambda: storage.delete(old_logo))
     return settings_row
+
+
+def _address(value: Any) -> str:
+    """The address as lines, each trimmed, without empty lines at either end (and without NUL
+    characters, which PostgreSQL does not store)."""
+    text = str(value or "").replace("\x00", "")
+    return "\n".join(line.strip() for line in text.strip().splitlines())
+
+
+def _checked_logo(upload: File) -> str:
+    """The logo's file extension ("png", "jpg") once it is known to be a PNG or JPEG image of at
+    most 1 MB that Pillow can read; otherwise the refusal, and nothing is stored."""
+    if upload.size is None or upload.size > LOGO_MAX_BYTES:
+        raise InvalidInput({"company_logo": [str(LOGO_TOO_LARGE)]})
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            kind, (width, height) = image.format, image.size
+            image.verify()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise InvalidInput({"company_logo": [str(LOGO_NOT_AN_IMAGE)]}) from exc
+    finally:
+        upload.seek(0)
+    if kind not in LOGO_FORMATS:
+        raise InvalidInput({"company_logo": [str(LOGO_NOT_AN_IMAGE)]})
+    if max(width, height) > LOGO_MAX_PIXELS:
+        raise InvalidInput({"company_logo": [str(LOGO_TOO_MANY_PIXELS % {"pixels": LOGO_MAX_PIXELS})]})
+    return LOGO_FORMATS[kind]

@@ -366,6 +366,20 @@ class ExchangeRateForm(forms.Form):
 
 class OrganisationForm(forms.Form):
     company_name = forms.CharField(label=_("Company name"), max_length=200)
+    company_address = forms.CharField(
+        label=_("Company address"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Printed under the company name on quotes, one line per line."),
+    )
+    company_logo = forms.FileField(
+        label=_("Company logo"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+        help_text=_("PNG or JPEG, at most 1 MB; printed at the top of quotes."),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
     company_currency = forms.ModelChoiceField(
         label=_("Company currency"),
         queryset=Currency.objects.filter(active=True),
@@ -379,6 +393,11 @@ class OrganisationForm(forms.Form):
         max_value=365,
         help_text=_("An open lead with no activity for this many days shows on its owner's Today page."),
     )
+
+    def __init__(self, *args: Any, has_logo: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not has_logo:
+            del self.fields["remove_logo"]
 
 
 # --- login history -----------------------------------------------------------------------------------

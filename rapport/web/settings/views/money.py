@@ -90,8 +90,11 @@ def organisation_edit(request: HttpRequest) -> HttpResponse:
     organisation = OrganisationSettings.objects.get(pk=1)
     form = f.OrganisationForm(
         request.POST or None,
+        request.FILES or None,
+        has_logo=bool(organisation.company_logo),
         initial={
             "company_name": organisation.company_name,
+            "company_address": organisation.company_address,
             "company_currency": organisation.company_currency_id,
             "follow_up_days": organisation.follow_up_days,
         },
@@ -104,4 +107,4 @@ def organisation_edit(request: HttpRequest) -> HttpResponse:
             add_domain_error(form, exc)
         else:
             return _saved(request, _("Organisation settings were saved."), "settings:currencies")
-    return _page(request, "organisation_form.html", {"form": form})
+    return _page(request, "organisation_form.html", {"form": form, "organisation": organisation})
