@@ -16,6 +16,7 @@ from django.test import Client
 
 from rapport.core.models import Team, User
 from tests.factories import PASSWORD, TeamFactory, UserFactory
+from tests.smtp import smtp_server  # noqa: F401  (a fixture for every test that sends e-mail)
 
 
 @dataclass

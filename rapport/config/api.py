@@ -23,6 +23,7 @@ from rapport.core.api_support import (
 from rapport.customers.api import accounts_router, contacts_router
 from rapport.leads.api import leads_router
 from rapport.pipeline.api import opportunities_router, pipelines_router
+from rapport.quotes.api import quotes_router
 
 
 class RapportDocs(Swagger):
@@ -83,5 +84,6 @@ api.add_router("/products", products_router)
 api.add_router("/price-books", price_books_router)
 api.add_router("/pipelines", pipelines_router)
 api.add_router("/opportunities", opportunities_router)
+api.add_router("/quotes", quotes_router)
 api.add_router("/activities", activities_router)
 api.add_router("/activity-types", activity_types_router)

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("rapport.leads.urls")),
     path("", include("rapport.pipeline.urls")),
     path("", include("rapport.catalog.urls")),
+    path("", include("rapport.quotes.urls")),
     path("", include("rapport.activities.urls")),
+    path("", include("rapport.quotes.urls_public")),
     path("", include("rapport.web.urls")),
 ]

@@ -180,6 +180,11 @@ class Quote(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     closed_at = models.DateTimeField(_("accepted, rejected or expired"), null=True, blank=True)
     decision_note = models.CharField(_("customer's answer"), max_length=500, blank=True)
+    #: the name the customer typed when answering on the quote's page, and where they answered from
+    customer_name = models.CharField(_("answered by"), max_length=200, blank=True)
+    decision_ip = models.GenericIPAddressField(_("answered from"), null=True, blank=True)
+    #: the random half of the customer's link (`rapport.quotes.acceptance`); empty until first sent
+    link_nonce = models.CharField(max_length=32, blank=True, editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
@@ -198,6 +203,9 @@ class Quote(models.Model):
             models.Index(fields=["status", "-created_at"], name="quotes_quote_status_idx"),
             models.Index(fields=["owner", "-created_at"], name="quotes_quote_owner_idx"),
             models.Index(fields=["owner", "status", "-created_at"], name="quotes_quote_owner_status_idx"),
+            # The biggest or the latest-valid first, company-wide (an index walked backwards serves "-").
+            models.Index(fields=["total", "id"], name="quotes_quote_total_idx"),
+            models.Index(fields=["valid_until", "id"], name="quotes_quote_valid_until_idx"),
             # Sorting by number walks the unique (number, version) constraint's index.
             # The gate artefacts and an opportunity's quotes.
             models.Index(fields=["opportunity", "status"], name="quotes_quote_opp_status_idx"),
@@ -279,3 +287,20 @@ class QuoteLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description or self.product_id} x {self.quantity}"
+
+
+class AcceptanceStage(models.Model):
+    """Where an opportunity of this pipeline moves when a quote of it is accepted (through the
+    stage's gate, like any move); a pipeline without a row stays where it is."""
+
+    pipeline = models.OneToOneField(
+        "pipeline.Pipeline", verbose_name=_("pipeline"), on_delete=models.CASCADE, related_name="+"
+    )
+    stage = models.ForeignKey("pipeline.Stage", verbose_name=_("stage"), on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("stage after an accepted quote")
+        verbose_name_plural = _("stages after an accepted quote")
+
+    def __str__(self) -> str:
+        return f"{self.pipeline_id} → {self.stage_id}"

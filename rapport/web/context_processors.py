@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.functional import SimpleLazyObject
 
 from rapport.core.selectors import unread_count
+from rapport.core.visibility import can
 
 SECTIONS = {
     "lead": "leads",
@@ -17,6 +18,7 @@ SECTIONS = {
     "opportunit": "opportunities",
     "board": "opportunities",
     "product": "products",
+    "quote": "quotes",
 }
 
 
@@ -59,5 +61,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_section": _section(request),
         "settings_url": SimpleLazyObject(_settings_url) if user.is_administrator else "",
         "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
+        # Quotes may be closed to a role (the other sections are open to every role that signs in).
+        "nav_quotes": SimpleLazyObject(lambda: can(user, "read", "quote")),
         "user_initials": _initials(user),
     }

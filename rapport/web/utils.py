@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
@@ -110,3 +111,14 @@ def is_partial(request: HttpRequest, target: str) -> bool:
     """An htmx request that only wants one fragment of the page (not a history restore)."""
     htmx = getattr(request, "htmx", None)
     return bool(htmx and not htmx.history_restore_request and htmx.target == target)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The sender's address: with `RAPPORT_TRUSTED_PROXY_COUNT` proxies in front, as the first of them saw it."""
+    proxies = int(getattr(settings, "RAPPORT_TRUSTED_PROXY_COUNT", 0))
+    if proxies > 0:
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+        chain = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(chain) >= proxies:
+            return chain[-proxies]
+    return str(request.META.get("REMOTE_ADDR", ""))

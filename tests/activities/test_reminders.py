@@ -4,18 +4,14 @@ scheduler runs; a failed e-mail is retried, and one really reaches an SMTP serve
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import email
 import email.policy
-import socket
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core import mail
 from django.db import connection, connections, transaction
@@ -25,6 +21,7 @@ from rapport.activities.services import activity_cancel, activity_update
 from rapport.activities.services import reminders as r
 from rapport.core.models import Notification
 from tests.activities.conftest import plan
+from tests.smtp import free_port, smtp_to
 
 pytestmark = pytest.mark.django_db
 
@@ -40,17 +37,6 @@ def tick(at: dt.datetime) -> r.TickResult:
 
 def reminded(activity: Activity) -> list[ActivityDelivery]:
     return list(ActivityDelivery.objects.filter(activity=activity, kind=DeliveryKind.REMINDER).order_by("id"))
-
-
-def smtp_to(port: int) -> dict[str, Any]:
-    options = {"host": "127.0.0.1", "port": port, "timeout": 5}
-    return {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -225,30 +211,6 @@ def test_an_email_held_by_another_sender_is_left_alone(meeting):
 
 
 # --- a real SMTP server on loopback ------------------------------------------------------------------------
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp_server(settings) -> Iterator[Inbox]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.MAILERS = smtp_to(controller.port)
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-        asyncio.set_event_loop(None)
 
 
 def test_the_reminder_email_reaches_a_real_smtp_server(meeting, smtp_server):

@@ -91,7 +91,10 @@ def db_snapshot() -> dict[str, Any]:
     state: dict[str, Any] = {}
     for model in apps.get_models():
         label = model._meta.label_lower
-        if not label.startswith(("core.", "customers.", "leads.", "activities.")) or label in skip:
+        if (
+            not label.startswith(("core.", "customers.", "leads.", "activities.", "catalog.", "pipeline.", "quotes."))
+            or label in skip
+        ):
             continue
         state[label] = list(model._base_manager.order_by("pk").values())
     state["tokens"] = list(ApiToken.objects.order_by("pk").values("pk", "revoked_at", "name"))

@@ -30,6 +30,7 @@ from rapport.leads.models import Lead
 from rapport.pipeline.models import Pipeline
 from rapport.pipeline.services.opportunities import opportunity_create
 from rapport.pipeline.services.parts import line_add
+from rapport.quotes.services import quote_create
 from tests.api.conftest import API, ApiClient, assert_problem, db_snapshot, token_for
 from tests.factories import AccountFactory, ContactFactory, LeadFactory, TerritoryFactory
 
@@ -109,7 +110,10 @@ def _pipeline_records(org: Any, account: Account) -> dict[str, int]:
         related_type="opportunity",
         related_id=opportunity.pk,
     )
+    quote = quote_create(actor=org.salesperson, opportunity_id=opportunity.pk)
     return {
+        "quote": quote.pk,
+        "quote_line": quote.lines.get().pk,
         "activity": activity.pk,
         "activity_type": meeting.pk,
         "opportunity": opportunity.pk,
@@ -221,6 +225,36 @@ CASES: dict[tuple[str, str], Case] = {
         None,
         HIDDEN,
     ),
+    # Quotes: hidden with their opportunity, on every route (the PDF and sending too).
+    ("GET", "/quotes/{quote_id}"): lambda s: (f"quotes/{s.ids['quote']}", None, HIDDEN),
+    ("PATCH", "/quotes/{quote_id}"): lambda s: (f"quotes/{s.ids['quote']}", {"terms": "Taken over"}, HIDDEN),
+    ("GET", "/quotes/{quote_id}/pdf"): lambda s: (f"quotes/{s.ids['quote']}/pdf", None, HIDDEN),
+    ("POST", "/quotes/{quote_id}/lines"): lambda s: (
+        f"quotes/{s.ids['quote']}/lines",
+        {"product": s.ids["product"]},
+        HIDDEN,
+    ),
+    ("PATCH", "/quotes/{quote_id}/lines/{line_id}"): lambda s: (
+        f"quotes/{s.ids['quote']}/lines/{s.ids['quote_line']}",
+        {"quantity": "9"},
+        HIDDEN,
+    ),
+    ("DELETE", "/quotes/{quote_id}/lines/{line_id}"): lambda s: (
+        f"quotes/{s.ids['quote']}/lines/{s.ids['quote_line']}",
+        None,
+        HIDDEN,
+    ),
+    ("POST", "/quotes/{quote_id}/submit"): lambda s: (f"quotes/{s.ids['quote']}/submit", None, HIDDEN),
+    ("POST", "/quotes/{quote_id}/approve"): lambda s: (f"quotes/{s.ids['quote']}/approve", {}, HIDDEN),
+    ("POST", "/quotes/{quote_id}/return"): lambda s: (f"quotes/{s.ids['quote']}/return", {"reason": "No"}, HIDDEN),
+    ("POST", "/quotes/{quote_id}/send"): lambda s: (
+        f"quotes/{s.ids['quote']}/send",
+        {"to": "outsider@example.com"},
+        HIDDEN,
+    ),
+    ("POST", "/quotes/{quote_id}/accept"): lambda s: (f"quotes/{s.ids['quote']}/accept", {}, HIDDEN),
+    ("POST", "/quotes/{quote_id}/reject"): lambda s: (f"quotes/{s.ids['quote']}/reject", {}, HIDDEN),
+    ("POST", "/quotes/{quote_id}/revise"): lambda s: (f"quotes/{s.ids['quote']}/revise", None, HIDDEN),
     # Pipelines and the catalogue: readable by everyone, writable by administrators only.
     ("GET", "/pipelines/{pipeline_id}"): lambda s: (f"pipelines/{s.ids['pipeline']}", None, READ_OK),
     ("PATCH", "/pipelines/{pipeline_id}"): lambda s: (f"pipelines/{s.ids['pipeline']}", {"name": "X"}, FORBIDDEN),

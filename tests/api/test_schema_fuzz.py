@@ -198,7 +198,7 @@ def _build_scene(org: Org, actor: User, run_on_commit: Any) -> Scene:
     TerritoryFactory.create(name="Poland", parent=europe)
     key_account = CategoryFactory.create(name="Key account")
     CategoryFactory.create(name="SMB")
-    for record_type in ("account", "contact", "lead", "opportunity", "activity"):
+    for record_type in ("account", "contact", "lead", "opportunity", "activity", "quote"):
         for definition in CUSTOM_FIELDS:
             custom_field_create(actor=org.admin, record_type=record_type, **definition)
     owners = [org.salesperson, org.colleague, org.other_salesperson, org.admin]

@@ -37,8 +37,13 @@ def test_a_role_that_only_reads_cannot_change_it(org, quote):
 
 
 def test_the_quote_follows_its_opportunity_to_a_new_owner(org, deal, quote):
+    from rapport.quotes.models import Quote
+    from rapport.quotes.services import quote_revise
+
+    quote_mark_sent(actor=org.salesperson, quote_id=quote.pk)
+    second = quote_revise(actor=org.salesperson, quote_id=quote.pk)
     opportunity_update(actor=org.emea_manager, opportunity_id=deal.opportunity.pk, owner=org.colleague.pk)
-    assert list(quote_list(actor=org.colleague)) == [quote]
+    assert list(quote_list(actor=org.colleague)) == [second, quote]
     assert list(quote_list(actor=org.salesperson)) == []
-    # the stored owner (lists, approval) is brought up to date by the next write on the quote
-    assert quote_update(actor=org.colleague, quote_id=quote.pk, terms="x").owner == org.colleague
+    # every version's stored owner (the lists' scope, the approver) moved with the opportunity
+    assert set(Quote.objects.values_list("owner_id", flat=True)) == {org.colleague.pk}

@@ -29,7 +29,7 @@ from rapport.leads.forms_webforms import WebFormFilterForm, WebFormForm, public_
 from rapport.leads.models import Lead, WebForm, WebFormSubmission
 from rapport.leads.services import webforms as service
 from rapport.web.settings.views._common import PAGE_SIZE, _actor, _confirm, _saved, administrator_required
-from rapport.web.utils import add_domain_error, is_partial
+from rapport.web.utils import add_domain_error, client_ip, is_partial
 
 #: a web form post is small; anything larger is refused before it is read
 MAX_BODY: int = getattr(settings, "RAPPORT_WEBFORM_MAX_BYTES", 64 * 1024)
@@ -243,17 +243,6 @@ def _posted_data(request: HttpRequest, as_json: bool) -> dict[str, Any]:
     return {name: values[0] if len(values) == 1 else values for name, values in request.POST.lists()}
 
 
-def _client_ip(request: HttpRequest) -> str:
-    """The sender's address: with `RAPPORT_TRUSTED_PROXY_COUNT` proxies in front, as the first of them saw it."""
-    proxies = int(getattr(settings, "RAPPORT_TRUSTED_PROXY_COUNT", 0))
-    if proxies > 0:
-        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
-        chain = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(chain) >= proxies:
-            return chain[-proxies]
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def _body_too_large(request: HttpRequest) -> bool:
     try:
         return int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY
@@ -306,7 +295,7 @@ def webform_public(request: HttpRequest, key: str) -> HttpResponse:
 def _submit(request: HttpRequest, webform: WebForm, data: dict[str, Any], as_json: bool) -> HttpResponse:
     try:
         service.webform_submit(
-            form_key=webform.key, data=data, client_ip=_client_ip(request), referer=request.headers.get("Referer", "")
+            form_key=webform.key, data=data, client_ip=client_ip(request), referer=request.headers.get("Referer", "")
         )
     except service.TooManySubmissions as exc:
         response = (

@@ -27,6 +27,7 @@ from rapport.core.services.notifications import notify
 from rapport.core.visibility import access, is_visible, require, visible_to
 from rapport.customers.models import Account
 from rapport.pipeline import gates
+from rapport.pipeline.signals import opportunity_owner_changed
 from rapport.pipeline.models import Opportunity, Pipeline, Stage, StageChange, StageKind
 
 OUT_OF_SCOPE = gettext_lazy(
@@ -278,6 +279,8 @@ def opportunity_update(
     if target.pk != previous_stage.pk:
         _record_move(actor, opportunity, previous_stage, now)
     audit.log_update(actor, opportunity, before)
+    if opportunity.owner_id != previous_owner:
+        opportunity_owner_changed.send(Opportunity, opportunity=opportunity, previous_owner_id=previous_owner)
     notify_new_owner(actor, opportunity, previous_owner)
     return opportunity
 

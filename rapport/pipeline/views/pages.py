@@ -28,7 +28,7 @@ from rapport.core.visibility import can, visible_to
 from rapport.customers.models import Account
 from rapport.leads.views.support import actor_of, error_text
 from rapport.pipeline import costs as pursuit_costs
-from rapport.pipeline import gates, selectors
+from rapport.pipeline import gates, panels, selectors
 from rapport.pipeline.forms import (
     TYPED_GATE_FIELDS,
     BulkForm,
@@ -191,6 +191,7 @@ def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpRespons
             "custom_values": [(f.label, customfields.display(f, stored.get(f.key))) for f in fields],
             "timeline": record_timeline.entries_for(actor, "opportunity", opportunity, limit=TIMELINE_LIMIT),
             "board_url": board_url(),
+            "panels": panels.panels_for(request, opportunity),
         }
     )
     return render(request, "pipeline/opportunity_detail.html", context)

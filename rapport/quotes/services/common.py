@@ -151,3 +151,9 @@ def approval_reasons(quote: Quote, figures: totals.Totals, options: QuoteSetting
 
 def _percent(value: Any) -> str:
     return format(value.normalize(), "f")
+
+
+def follow_opportunity_owner(sender: Any, *, opportunity: Any, **kwargs: Any) -> None:
+    """An opportunity changed hands: its quotes (every version) go with it, so whoever now sees the
+    opportunity sees them (the receiver of `pipeline.signals.opportunity_owner_changed`)."""
+    Quote.objects.filter(opportunity_id=opportunity.pk).update(owner_id=opportunity.owner_id)

@@ -27,6 +27,7 @@ from rapport.core.services.notifications import notify
 from rapport.pipeline.services.parts import lines_replace
 from rapport.quotes import totals
 from rapport.quotes.models import Quote, QuoteLine, QuoteSettings, QuoteStatus
+from rapport.quotes.services.acceptance import ensure_link, move_on_acceptance
 from rapport.quotes.services.common import (
     NEEDS_APPROVAL,
     NO_APPROVER,
@@ -158,8 +159,8 @@ def _tell(actor: User, recipient: User, quote: Quote, message: Any) -> None:
 @transaction.atomic
 def quote_mark_sent(*, actor: User, quote_id: Any) -> Quote:
     """Record that the quote went to the customer. An approved quote may go; a draft (or a returned
-    quote, changed since) only while its discounts need no approval. Sending it by e-mail (issue 6,
-    item 5) will call this once the message is out."""
+    quote, changed since) only while its discounts need no approval. `sending.quote_send` calls this
+    before the message goes, so a refusal sends nothing. The quote gets its customer link here."""
     quote = quote_for(actor, quote_id)
     if quote.status not in (QuoteStatus.DRAFT, QuoteStatus.RETURNED, QuoteStatus.APPROVED):
         raise refuse_status(quote, "sent")
@@ -173,6 +174,7 @@ def quote_mark_sent(*, actor: User, quote_id: Any) -> Quote:
             raise RuleViolation(
                 str(NEEDS_APPROVAL % {"approver": _approver_name(quote), "reasons": "; ".join(reasons)})
             )
+    ensure_link(quote)
     _change(actor, quote, QuoteStatus.SENT, sent_at=timezone.now())
     return quote
 
@@ -180,7 +182,8 @@ def quote_mark_sent(*, actor: User, quote_id: Any) -> Quote:
 @transaction.atomic
 def quote_accept(*, actor: User | None, quote_id: Any, note: str = "", quote: Quote | None = None) -> Quote:
     """The customer accepted: the opportunity's product lines, amount and currency become the
-    quote's. `actor` None with `quote` given is the customer's own acceptance (issue 6, item 6)."""
+    quote's, and it moves to the pipeline's stage after acceptance if one is set. `actor` None
+    with `quote` given is the customer's own answer on the quote's page (`acceptance`)."""
     if quote is None:
         assert actor is not None
         quote = quote_for(actor, quote_id)
@@ -190,6 +193,7 @@ def quote_accept(*, actor: User | None, quote_id: Any, note: str = "", quote: Qu
         raise RuleViolation(str(QUOTE_EXPIRED % {"day": _day(quote.valid_until)}))
     _change(actor, quote, QuoteStatus.ACCEPTED, _note(note), closed_at=timezone.now(), decision_note=_note(note))
     adopt_on_opportunity(actor, quote)
+    move_on_acceptance(actor, quote)
     return quote
 
 

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from rapport.web.settings.views import _common as common
-from rapport.web.settings.views import fields, money, people, structure
+from rapport.web.settings.views import fields, money, people, quotes, structure
 
 app_name = "settings"
 
@@ -43,6 +43,8 @@ urlpatterns = [
     path("currencies/new/", money.currency_create, name="currency_create"),
     path("currencies/<str:code>/", money.currency_detail, name="currency"),
     path("organisation/", money.organisation_edit, name="organisation"),
+    # quotes
+    path("quotes/", quotes.quote_settings_edit, name="quotes"),
     # security
     path("logins/", people.login_list, name="logins"),
 ]
