@@ -112,6 +112,7 @@ def command_status() -> None:
     from rapport.demo.seed import existing_data
     from rapport.leads.models import Lead
     from rapport.pipeline.models import Opportunity
+    from rapport.quotes.models import Quote
 
     payload = {
         "accounts": Account.objects.count(),
@@ -119,6 +120,7 @@ def command_status() -> None:
         "leads": Lead.objects.count(),
         "opportunities": Opportunity.objects.count(),
         "activities": Activity.objects.count(),
+        "quotes": Quote.objects.count(),
         "demo": User.objects.filter(email=ADMIN).exists(),
         "existing": existing_data(),
     }
@@ -265,12 +267,13 @@ def command_measure(args: argparse.Namespace) -> None:
     from rapport.customers.models import Account, AccountContact, Contact
     from rapport.leads.models import Lead
     from rapport.pipeline.models import Opportunity
+    from rapport.quotes.models import Quote
 
     load_at_start = list(os.getloadavg())
     admin = User.objects.get(email=ADMIN)
     user = User.objects.select_related("team").get(email=BENCH_USER)
     # The benchmark's salesperson sees their whole team (Poland), not only their own records.
-    for record_type in ("account", "contact", "lead", "opportunity"):
+    for record_type in ("account", "contact", "lead", "opportunity", "quote"):
         permission = RolePermission.objects.get(role_id=RoleCode.SALESPERSON, record_type=record_type)
         if permission.scope != Scope.TEAM:
             role_permission_set(
@@ -292,6 +295,7 @@ def command_measure(args: argparse.Namespace) -> None:
         "opportunities": Opportunity.objects.count(),
         "users": User.objects.count(),
         "activities": Activity.objects.count(),
+        "quotes": Quote.objects.count(),
     }
     visible = {
         "accounts": visible_to(user, Account).count(),
@@ -410,6 +414,16 @@ def command_measure(args: argparse.Namespace) -> None:
             ("Pipeline board page", BENCH_USER, BOARD_TARGET_MS, fixed("/opportunities/board/")),
             ("Pipeline board page, administrator", ADMIN, None, fixed("/opportunities/board/")),
         ]
+
+    if totals["quotes"] and answers("/api/v1/quotes?limit=50"):
+        scenarios += [
+            ("Quote list API, 50 rows", BENCH_USER, LIST_TARGET_MS, fixed("/api/v1/quotes?limit=50")),
+            ("Quote list API, status=sent", BENCH_USER, LIST_TARGET_MS, fixed("/api/v1/quotes?limit=50&status=sent")),
+            ("Quote list API, by total", BENCH_USER, LIST_TARGET_MS, fixed("/api/v1/quotes?limit=50&ordering=-total")),
+            ("Quote list API, administrator", ADMIN, None, fixed("/api/v1/quotes?limit=50")),
+        ]
+    if totals["quotes"] and answers("/quotes/"):
+        scenarios.append(("Quote list page", BENCH_USER, LIST_TARGET_MS, fixed("/quotes/")))
 
     notes: dict[str, list[str]] = {}
     if calendar_setup is not None:

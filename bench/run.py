@@ -137,7 +137,7 @@ def build(engine: str, args: argparse.Namespace, env: dict[str, str]) -> dict[st
         print(
             f"[{engine}] reusing the database: {current['accounts']:,} accounts, {current['contacts']:,} contacts, "
             f"{current['leads']:,} leads, {current['opportunities']:,} opportunities, "
-            f"{current['activities']:,} activities"
+            f"{current['activities']:,} activities, {current['quotes']:,} quotes"
         )
         info: dict[str, Any] = (
             dict(json.loads(info_path.read_text()))
@@ -150,6 +150,9 @@ def build(engine: str, args: argparse.Namespace, env: dict[str, str]) -> dict[st
         if current["activities"] != args.activities:
             info.update(add_activities(engine, args, env, current["activities"]))
             info_path.write_text(json.dumps(info, indent=2))
+        if current["quotes"] != args.quotes:
+            info.update(add_quotes(engine, args, env, current["quotes"]))
+            info_path.write_text(json.dumps(info, indent=2))
         return info
     if current["accounts"] or current["leads"] or current["opportunities"] or current["demo"]:
         print(f"[{engine}] the database holds other data: starting from an empty one", flush=True)
@@ -161,11 +164,12 @@ def build(engine: str, args: argparse.Namespace, env: dict[str, str]) -> dict[st
     manage(env, "seed_demo", f"--seed={args.seed}", *sizes, "--activities=0")
     seconds = round(time.monotonic() - started, 1)
     activities = add_activities(engine, args, env, 0) if args.activities else {"activities": 0}
+    quotes = add_quotes(engine, args, env, 0) if args.quotes else {"quotes": 0}
     # seed_demo ends with ANALYZE. On PostgreSQL, VACUUM also sets the visibility map that lets
     # counts read indexes alone, as autovacuum does some time after a large load.
     if engine == "postgresql":
         run([sys.executable, "-m", "bench.measure", "analyze"], env)
-    info = {**wanted, "seconds": seconds, **activities}
+    info = {**wanted, "seconds": seconds, **activities, **quotes}
     info_path.write_text(json.dumps(info, indent=2))
     print(f"[{engine}] built in {seconds:,.0f} s", flush=True)
     return info
@@ -173,14 +177,26 @@ def build(engine: str, args: argparse.Namespace, env: dict[str, str]) -> dict[st
 
 def add_activities(engine: str, args: argparse.Namespace, env: dict[str, str], present: int) -> dict[str, Any]:
     """Give a database with the demo company `args.activities` activities (replacing those it has)."""
-    print(f"[{engine}] seed_demo --add-activities={args.activities} (there are {present:,})", flush=True)
+    return add_rows(engine, args, env, "activities", args.activities, present)
+
+
+def add_quotes(engine: str, args: argparse.Namespace, env: dict[str, str], present: int) -> dict[str, Any]:
+    """Give a database with the demo company `args.quotes` quotes (replacing those it has)."""
+    return add_rows(engine, args, env, "quotes", args.quotes, present)
+
+
+def add_rows(
+    engine: str, args: argparse.Namespace, env: dict[str, str], kind: str, wanted: int, present: int
+) -> dict[str, Any]:
+    """`seed_demo --add-<kind>=N --replace-<kind>`: activities or quotes added to a built database."""
+    print(f"[{engine}] seed_demo --add-{kind}={wanted} (there are {present:,})", flush=True)
     started = time.monotonic()
-    manage(env, "seed_demo", f"--seed={args.seed}", f"--add-activities={args.activities}", "--replace-activities")
+    manage(env, "seed_demo", f"--seed={args.seed}", f"--add-{kind}={wanted}", f"--replace-{kind}")
     if engine == "postgresql":  # as after the first build: statistics and the visibility map
         run([sys.executable, "-m", "bench.measure", "analyze"], env)
     seconds = round(time.monotonic() - started, 1)
-    print(f"[{engine}] {args.activities:,} activities added in {seconds:,.0f} s", flush=True)
-    return {"activities": args.activities, "activities_seconds": seconds}
+    print(f"[{engine}] {wanted:,} {kind} added in {seconds:,.0f} s", flush=True)
+    return {kind: wanted, f"{kind}_seconds": seconds}
 
 
 def measure(engine: str, args: argparse.Namespace, env: dict[str, str], build_info: dict[str, Any]) -> None:
@@ -253,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--leads", type=int, default=500_000)
     parser.add_argument("--opportunities", type=int, default=1_000_000)
     parser.add_argument("--activities", type=int, default=5_000_000)
+    parser.add_argument("--quotes", type=int, default=500_000)
     parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the lead import (default 100,000)")
     parser.add_argument("--no-import", action="store_true", help="skip the lead import measurement")
     parser.add_argument("--import-only", action="store_true", help="measure the lead import, not the lists")

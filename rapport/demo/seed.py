@@ -38,6 +38,7 @@ __all__ = [
     "DemoDataExists",
     "SeedResult",
     "add_activities",
+    "add_quotes",
     "default_activities",
     "existing_data",
     "seed",
@@ -73,6 +74,7 @@ class SeedResult:
     leads: int
     opportunities: int
     activities: int
+    quotes: int
     audit_entries: int
     seconds: float
 
@@ -97,6 +99,19 @@ def add_activities(
 
     made = seed_activities(total=total, seed=seed, progress=progress)
     refresh_planner_statistics(Activity._meta.db_table)
+    return made
+
+
+def add_quotes(*, total: int, seed: int = DEFAULT_SEED, progress: Callable[[str, int, int], None] | None = None) -> int:
+    """Add `total` demo quotes to a database that already holds the demo company and its
+    opportunities (the benchmark's databases); ANALYZE after. Returns how many."""
+    from rapport.demo.quotes import seed_quotes
+    from rapport.quotes.models import Quote, QuoteLine
+
+    if total > SMALL:
+        use_large_cache()
+    made = seed_quotes(total=total, seed=seed, progress=progress)
+    refresh_planner_statistics(Quote._meta.db_table, QuoteLine._meta.db_table)
     return made
 
 
@@ -154,11 +169,13 @@ def seed(
     leads: int = DEFAULT_LEADS,
     opportunities: int = DEFAULT_OPPORTUNITIES,
     activities: int | None = None,
+    quotes: int | None = None,
     audit: bool | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SeedResult:
     """Fill an empty database with the demo company. `audit=None`: audit entries at small sizes only;
-    `activities=None`: `default_activities` for these sizes."""
+    `activities=None`: `default_activities` for these sizes; `quotes=None`: on about a third of the
+    opportunities of a small demo, none at benchmark sizes (`add_quotes` adds them)."""
     from rapport.activities.models import Activity
     from rapport.core.models import AuditEntry, Team
     from rapport.customers.models import Account, AccountContact, Contact
@@ -166,8 +183,10 @@ def seed(
     from rapport.demo.customers import CustomerSeeder
     from rapport.demo.leads import LeadSeeder
     from rapport.demo.pipeline import PipelineSeeder
+    from rapport.demo.quotes import seed_quotes
     from rapport.leads.models import Lead
     from rapport.pipeline.models import Opportunity
+    from rapport.quotes.models import Quote
 
     if (reason := existing_data()) is not None:
         raise DemoDataExists(reason)
@@ -182,6 +201,8 @@ def seed(
 
     if activities is None:
         activities = default_activities(accounts=accounts, contacts=contacts, leads=leads, opportunities=opportunities)
+    if quotes is None:
+        quotes = opportunities // 3 if small else 0
     if not small or activities > SMALL:
         use_large_cache()
 
@@ -201,6 +222,7 @@ def seed(
         pipeline_seeder.seed_opportunities(opportunities)
         # Activities last, from their own generator (so adding them later gives the same ones).
         seed_activities(total=activities, seed=seed, now=now, progress=progress)
+        seed_quotes(total=quotes, seed=seed, now=now, progress=progress)
         if write_audit:
             seeder.seed_audit()
             lead_seeder.seed_audit()
@@ -222,6 +244,7 @@ def seed(
         leads=Lead.objects.count(),
         opportunities=Opportunity.objects.count(),
         activities=Activity.objects.count(),
+        quotes=Quote.objects.count(),
         audit_entries=AuditEntry.objects.filter(note="demo data").count() if write_audit else 0,
         seconds=time.monotonic() - started,
     )

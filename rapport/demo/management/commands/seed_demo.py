@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -59,6 +60,18 @@ class Command(BaseCommand):
             help="with --add-activities: delete the activities there are first when their number is not N",
         )
         parser.add_argument(
+            "--add-quotes",
+            type=int,
+            default=None,
+            metavar="N",
+            help="add N quotes to a database that already holds the demo company and its opportunities",
+        )
+        parser.add_argument(
+            "--replace-quotes",
+            action="store_true",
+            help="with --add-quotes: delete the quotes there are first when their number is not N",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="do nothing when the database already has accounts or demo users (used by `make run`)",
@@ -71,8 +84,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["add_activities"] is not None:
-            self._add_activities(options)
+        if options["add_activities"] is not None or options["add_quotes"] is not None:
+            if options["add_activities"] is not None:
+                self._add_activities(options)
+            if options["add_quotes"] is not None:
+                self._add_quotes(options)
             return
         accounts: int = options["accounts"]
         contacts: int = options["contacts"]
@@ -120,7 +136,7 @@ class Command(BaseCommand):
                     f"Demo data loaded (seed {result.seed}): {result.users} users in {result.teams} teams, "
                     f"{result.accounts:,} accounts, {result.contacts:,} contacts, {result.links:,} account links, "
                     f"{result.leads:,} leads, {result.opportunities:,} opportunities, "
-                    f"{result.activities:,} activities, "
+                    f"{result.activities:,} activities, {result.quotes:,} quotes, "
                     f"{result.audit_entries:,} audit entries in {result.seconds:,.1f} s. "
                     f"Every demo user's password is '{demo.DEMO_PASSWORD}'."
                 )
@@ -129,26 +145,45 @@ class Command(BaseCommand):
     def _add_activities(self, options: dict[str, Any]) -> None:
         """`--add-activities N`: activities for a demo company seeded earlier (bench databases)."""
         from rapport.activities.models import Activity
-        from rapport.core.models import User
         from rapport.demo.activities import clear_activities
+
+        self._add_rows(options, "activities", Activity.objects.count, clear_activities, demo.add_activities)
+
+    def _add_quotes(self, options: dict[str, Any]) -> None:
+        """`--add-quotes N`: quotes on the opportunities of a demo company seeded earlier (bench databases)."""
+        from rapport.demo.quotes import clear_quotes
+        from rapport.quotes.models import Quote
+
+        self._add_rows(options, "quotes", Quote.objects.count, clear_quotes, demo.add_quotes)
+
+    def _add_rows(
+        self,
+        options: dict[str, Any],
+        kind: str,
+        count: Callable[[], int],
+        clear: Callable[[], None],
+        add: Callable[..., int],
+    ) -> None:
+        """`--add-<kind> N [--replace-<kind>]`: N rows of `kind` added to the demo company, nothing else."""
+        from rapport.core.models import User
         from rapport.demo.org import ADMIN_EMAIL
 
-        wanted: int = options["add_activities"]
+        wanted: int = options[f"add_{kind}"]
         if wanted < 0:
-            raise CommandError("--add-activities must be zero or more.")
+            raise CommandError(f"--add-{kind} must be zero or more.")
         if not User.objects.filter(email=ADMIN_EMAIL).exists():
-            raise CommandError("--add-activities needs the demo company: seed it first (seed_demo).")
-        present = Activity.objects.count()
+            raise CommandError(f"--add-{kind} needs the demo company: seed it first (seed_demo).")
+        present = count()
         if present == wanted:
-            self.stdout.write(f"The database already has {present:,} activities: nothing to add.")
+            self.stdout.write(f"The database already has {present:,} {kind}: nothing to add.")
             return
         if present:
-            if not options["replace_activities"]:
+            if not options[f"replace_{kind}"]:
                 raise CommandError(
-                    f"The database has {present:,} activities, not {wanted:,}; --replace-activities deletes them first."
+                    f"The database has {present:,} {kind}, not {wanted:,}; --replace-{kind} deletes them first."
                 )
-            self.stdout.write(f"Deleting {present:,} activities.")
-            clear_activities()
+            self.stdout.write(f"Deleting {present:,} {kind}.")
+            clear()
         started = time.monotonic()
         verbose = options["verbosity"] >= 1
 
@@ -157,10 +192,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {stage}: {done:,} / {total:,}  ({time.monotonic() - started:,.1f} s)")
                 self.stdout.flush()
 
-        made = demo.add_activities(total=wanted, seed=options["seed"], progress=progress)
+        made = add(total=wanted, seed=options["seed"], progress=progress)
         if verbose:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Added {made:,} activities in {time.monotonic() - started:,.1f} s (seed {options['seed']})."
+                    f"Added {made:,} {kind} in {time.monotonic() - started:,.1f} s (seed {options['seed']})."
                 )
             )
