@@ -60,7 +60,7 @@ PAGE: dict[str, dict[str, str]] = {
         "closed": "This offer is closed: it expired or was replaced by a newer version. Please contact us.",
         "not_found": "This link is not valid. Check the address in the e-mail, or contact us.",
         "name_required": "Type your name.",
-        "name_too_long": "Keep your name under 200 characters.",
+        "name_too_long": "Your name may be at most 200 characters.",
         "no_longer": "This offer can no longer be answered.",
     },
     "pl": {

@@ -32,7 +32,7 @@ from rapport.pipeline.services.opportunities import opportunity_move
 from rapport.quotes.models import AcceptanceStage, Quote, QuoteStatus
 
 NAME_REQUIRED = gettext_lazy("Type your name.")
-NAME_TOO_LONG = gettext_lazy("Keep your name under 200 characters.")
+NAME_TOO_LONG = gettext_lazy("Your name may be at most 200 characters.")
 LINK_CLOSED = gettext_lazy("This offer can no longer be answered.")
 UNKNOWN_PIPELINE = gettext_lazy("Choose a pipeline.")
 UNKNOWN_STAGE = gettext_lazy("Choose a stage of this pipeline.")
