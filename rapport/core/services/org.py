@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
 
 from rapport.core.errors import InvalidInput, RuleViolation
 from rapport.core.models import OrganisationSettings, Role, RoleCode, RolePermission, Team, Territory, User
@@ -299,6 +298,8 @@ def _address(value: Any) -> str:
 def _checked_logo(upload: File) -> str:
     """The logo's file extension ("png", "jpg") once it is known to be a PNG or JPEG image of at
     most 1 MB that Pillow can read; otherwise the refusal, and nothing is stored."""
+    from PIL import Image  # loaded when a logo is uploaded, not by every process
+
     if upload.size is None or upload.size > LOGO_MAX_BYTES:
         raise InvalidInput({"company_logo": [str(LOGO_TOO_LARGE)]})
     try:

@@ -9,10 +9,17 @@ from __future__ import annotations
 import re
 
 from rapport.quotes.models import Quote
-from rapport.quotes.pdf.render import render_quote_pdf
 
 PDF_CONTENT_TYPE = "application/pdf"
 _UNSAFE = re.compile(r"[^A-Za-z0-9.]+")
+
+
+def render_quote_pdf(quote: Quote) -> bytes:
+    """The quote as a PDF file. fpdf2, fontTools and Pillow load with the first PDF a process makes,
+    not with every process (the workers, the scheduler, an import's reading child)."""
+    from rapport.quotes.pdf.render import render_quote_pdf as render
+
+    return render(quote)
 
 
 def pdf_filename(quote: Quote) -> str:
