@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rapport.catalog.models import Product
+from rapport.customers.forms import RecordForm
 from rapport.customers.models import Contact
 from rapport.quotes.models import QuoteLanguage, QuoteLine
 from rapport.web.widgets import RecordSearchWidget
@@ -118,8 +119,11 @@ def _same(name: str, typed: str, stored: str) -> bool:
         return False
 
 
-class QuoteCreateForm(forms.Form):
-    """A new quote from an opportunity: the service fills the rest (account, currency, lines, number)."""
+class QuoteCreateForm(RecordForm):
+    """A quote's header — new from an opportunity (the service fills the account, currency, lines and
+    number) or changed — with the quotes' custom fields as `cf_<key>`."""
+
+    record_type = "quote"
 
     language = forms.ChoiceField(label=_("Language of the quote"), choices=QuoteLanguage.choices)
     contact = forms.ChoiceField(label=_("Contact"), required=False)
@@ -141,6 +145,9 @@ class QuoteCreateForm(forms.Form):
         if self.cleaned_data["valid_until"]:
             values["valid_until"] = self.cleaned_data["valid_until"]
         return values
+
+    def custom_form_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("cf_")]
 
 
 class ReturnForm(forms.Form):

@@ -590,3 +590,29 @@ def test_the_header_of_a_draft_is_edited_and_a_sent_one_refused(client_for, org,
     quote.refresh_from_db()
     assert quote.terms == "FOB"
     assert client_for(org.other_salesperson).get(f"/quotes/{quote.pk}/edit/").status_code == 404
+
+
+def test_custom_fields_are_filled_in_when_quoting_and_editing(client_for, org, deal) -> None:
+    from rapport.core.services.customfields import custom_field_create
+
+    custom_field_create(actor=org.admin, record_type="quote", key="po_number", label="PO number", field_type="text")
+    custom_field_create(actor=org.admin, record_type="quote", key="copies", label="Copies", field_type="number")
+    client = client_for(org.salesperson)
+    page = client.get(f"/quotes/new/?opportunity={deal.opportunity.pk}").content.decode()
+    assert 'name="cf_po_number"' in page and "PO number" in page
+    response = client.post(
+        f"/quotes/new/?opportunity={deal.opportunity.pk}",
+        {"language": "en", "contact": "", "valid_until": "", "terms": "", "cf_po_number": "PO-77", "cf_copies": "2"},
+    )
+    assert response.status_code == 302
+    quote = Quote.objects.get(opportunity=deal.opportunity)
+    assert quote.custom["po_number"] == "PO-77"
+
+    edit = f"/quotes/{quote.pk}/edit/"
+    assert 'value="PO-77"' in client.get(edit).content.decode()
+    wrong = client.post(
+        edit, {"language": "en", "contact": "", "terms": "", "cf_po_number": "PO-78", "cf_copies": "many"}
+    )
+    assert wrong.status_code == 422 and Quote.objects.get(pk=quote.pk).custom["po_number"] == "PO-77"
+    client.post(edit, {"language": "en", "contact": "", "terms": "", "cf_po_number": "PO-78", "cf_copies": "3"})
+    assert Quote.objects.get(pk=quote.pk).custom["po_number"] == "PO-78"

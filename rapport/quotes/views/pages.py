@@ -28,8 +28,8 @@ from rapport.pipeline import selectors as pipeline_selectors
 from rapport.pipeline.models import Opportunity
 from rapport.quotes import services
 from rapport.quotes.forms import QuoteCreateForm
-from rapport.quotes.services import acceptance
 from rapport.quotes.models import QuoteLanguage, QuoteSettings, QuoteStatus
+from rapport.quotes.services import acceptance
 from rapport.quotes.views.common import actor_of, detail_context, get_quote, rights
 from rapport.quotes.views.listing import QUOTE_LIST
 from rapport.web.lists import Control, custom_field_controls, list_context, owner_control, render_list
@@ -106,6 +106,7 @@ def quote_create(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         options = QuoteSettings.current()
         form = QuoteCreateForm(
+            actor=actor,
             contacts=contacts,
             initial={
                 "language": _ui_language(request),
@@ -114,10 +115,15 @@ def quote_create(request: HttpRequest) -> HttpResponse:
             },
         )
         return _create_page(request, form, opportunity)
-    form = QuoteCreateForm(request.POST, contacts=contacts)
+    form = QuoteCreateForm(request.POST, actor=actor, contacts=contacts)
     if form.is_valid():
         try:
-            quote = services.quote_create(actor=actor, opportunity_id=opportunity.pk, **form.service_values())
+            quote = services.quote_create(
+                actor=actor,
+                opportunity_id=opportunity.pk,
+                custom_fields=form.custom_values(),
+                **form.service_values(),
+            )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -158,13 +164,15 @@ def quote_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "valid_until": quote.valid_until.isoformat(),
             "terms": quote.terms,
         }
-        form = QuoteCreateForm(contacts=contacts, initial=initial)
+        form = QuoteCreateForm(actor=actor, instance=quote, contacts=contacts, initial=initial)
         return render(request, "quotes/quote_edit.html", {"form": form, "quote": quote})
-    form = QuoteCreateForm(request.POST, contacts=contacts)
+    form = QuoteCreateForm(request.POST, actor=actor, instance=quote, contacts=contacts)
     if form.is_valid():
         try:
             with http_errors():
-                saved = services.quote_update(actor=actor, quote_id=quote.pk, **form.service_values())
+                saved = services.quote_update(
+                    actor=actor, quote_id=quote.pk, custom_fields=form.custom_values(), **form.service_values()
+                )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
