@@ -27,8 +27,8 @@ from rapport.core.services.notifications import notify
 from rapport.core.visibility import access, is_visible, require, visible_to
 from rapport.customers.models import Account
 from rapport.pipeline import gates
-from rapport.pipeline.signals import opportunity_owner_changed
 from rapport.pipeline.models import Opportunity, Pipeline, Stage, StageChange, StageKind
+from rapport.pipeline.signals import opportunity_owner_changed
 
 OUT_OF_SCOPE = gettext_lazy(
     "After this change you would no longer see the record; ask your manager to assign it instead."
