@@ -44,7 +44,7 @@ EXPECTED = {
     "pl": ("Oferta", "1 701,50", "1 394,91", "03-12-2099"),
     "id": ("Penawaran", "1.701,50", "1.394,91", "03-12-2099"),
     # Django's zh_Hant format groups digits by four with no separator
-    "zh-hant": ("報價單", "1701.50", "1394.91", "2099年12月3日"),
+    "zh-hant": ("報價單", "1,701.50", "1,394.91", "2099年12月3日"),
 }
 
 

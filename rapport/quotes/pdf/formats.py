@@ -12,10 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.utils import formats
+from django.utils import formats, numberformat
 from django.utils.translation import override
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
+#: languages whose documents group digits in thousands though Django's formats do not: Taiwan writes
+#: "1,701.50" (Django's zh_Hant has no thousands separator) — separator and decimal mark
+THOUSANDS = {"zh-hant": (",", ".")}
 
 
 class Formatter:
@@ -29,6 +32,11 @@ class Formatter:
         return self.number(value, 2)
 
     def number(self, value: Decimal, places: int | None = None) -> str:
+        if self.language in THOUSANDS:  # Django's format module groups these by nothing
+            separator, decimal = THOUSANDS[self.language]
+            return numberformat.format(
+                value, decimal, decimal_pos=places, grouping=3, thousand_sep=separator, force_grouping=True
+            )
         with override(self.language):
             text = formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
         return text.translate(_SPACES)
